@@ -1,0 +1,1 @@
+namespace Wallets.Domain; public static class Placeholder {}
