@@ -1,1 +1,0 @@
-namespace Wallets.Domain; public static class Placeholder {}
