@@ -1,1 +1,26 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run(); public partial class Program;
+using Wallets.Api;
+using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Health;
+using Wallets.Api.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddWalletsServices();
+var app = builder.Build();
+
+// Command-line modes: `migrate`, `create-organization [name]`; otherwise serve.
+if (await app.RunCommandAsync(args) is { } exitCode) return exitCode;
+await app.PrepareDatabaseAsync();
+
+app.UseMiddleware<RequestLogging>();
+app.UseLagoErrors();
+app.UseSwagger();
+app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
+
+app.MapHealthEndpoints();
+var api = app.MapGroup("/api/v1").AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>());
+api.MapCustomerEndpoints();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,18 @@
+namespace Wallets.Api.Data;
+
+public sealed class Organization
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public int MaxWallets { get; set; } = 6;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public Guid OrganizationId { get; set; }
+    public required string KeyHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,87 @@
+using Wallets.Api.Data;
+using Wallets.Api.Http;
+
+namespace Wallets.Api.Features.Customers;
+
+public sealed class CustomerInput : Input
+{
+    public string? ExternalId { get; init; }
+    public string? Name { get; init; }
+    public string? Firstname { get; init; }
+    public string? Lastname { get; init; }
+    public string? Email { get; init; }
+    public string? Currency { get; init; }
+    public string? Timezone { get; init; }
+    public string? Country { get; init; }
+    public string? AddressLine1 { get; init; }
+    public string? AddressLine2 { get; init; }
+    public string? City { get; init; }
+    public string? State { get; init; }
+    public string? Zipcode { get; init; }
+    public string? Phone { get; init; }
+    public string? Url { get; init; }
+    public string? LegalName { get; init; }
+    public string? LegalNumber { get; init; }
+    public string? TaxIdentificationNumber { get; init; }
+    public int? NetPaymentTerm { get; init; }
+    public string? AccountType { get; init; }
+    public string? CustomerType { get; init; }
+    public List<CustomerMetadataInput>? Metadata { get; init; }
+}
+
+public sealed record CustomerMetadataInput(string? Key, string? Value, bool? DisplayInInvoice);
+
+public sealed record CustomerEnvelope(CustomerView Customer);
+
+public sealed record CustomersPage(IReadOnlyList<CustomerView> Customers, PageMeta Meta);
+
+/// <summary>Lago's customer object (`CustomerObjectExtended`).</summary>
+public sealed record CustomerView(
+    Guid LagoId,
+    long SequentialId,
+    string Slug,
+    string ExternalId,
+    string? Name,
+    string? Firstname,
+    string? Lastname,
+    string? Email,
+    string? Currency,
+    string? Timezone,
+    string ApplicableTimezone,
+    string? Country,
+    string? AddressLine1,
+    string? AddressLine2,
+    string? City,
+    string? State,
+    string? Zipcode,
+    string? Phone,
+    string? Url,
+    string? LegalName,
+    string? LegalNumber,
+    string? LogoUrl,
+    string? TaxIdentificationNumber,
+    int? NetPaymentTerm,
+    string AccountType,
+    string? CustomerType,
+    string FinalizeZeroAmountInvoice,
+    bool SkipInvoiceCustomSections,
+    object BillingConfiguration,
+    object ShippingAddress,
+    IReadOnlyList<CustomerMetadataView> Metadata,
+    IReadOnlyList<object> IntegrationCustomers,
+    IReadOnlyList<object> Taxes,
+    IReadOnlyList<object> ApplicableInvoiceCustomSections,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static CustomerView From(Customer c) => new(
+        c.Id, c.SequentialId, $"CUS-{c.SequentialId:D3}", c.ExternalId, c.Name, c.Firstname, c.Lastname, c.Email, c.Currency,
+        c.Timezone, c.Timezone ?? "UTC", c.Country, c.AddressLine1, c.AddressLine2, c.City, c.State, c.Zipcode, c.Phone, c.Url,
+        c.LegalName, c.LegalNumber, null, c.TaxIdentificationNumber, c.NetPaymentTerm, c.AccountType, c.CustomerType, "inherit", false,
+        new { invoice_grace_period = (int?)null, payment_provider = (string?)null, document_locale = (string?)null },
+        new { address_line1 = (string?)null, address_line2 = (string?)null, city = (string?)null, zipcode = (string?)null, state = (string?)null, country = (string?)null },
+        c.Metadata.Select(m => new CustomerMetadataView(m.LagoId, m.Key, m.Value, m.DisplayInInvoice, m.CreatedAt)).ToList(),
+        [], [], [], c.CreatedAt, c.UpdatedAt);
+}
+
+public sealed record CustomerMetadataView(Guid LagoId, string Key, string Value, bool DisplayInInvoice, DateTimeOffset CreatedAt);

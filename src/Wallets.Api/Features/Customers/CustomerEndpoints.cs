@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Wallets.Api.Data;
+using Wallets.Api.Http;
+
+namespace Wallets.Api.Features.Customers;
+
+public static class CustomerEndpoints
+{
+    public static RouteGroupBuilder MapCustomerEndpoints(this RouteGroupBuilder api)
+    {
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+        customers.MapPost("/", CreateCustomer).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
+        customers.MapGet("/", FindAllCustomers).Produces<CustomersPage>();
+        customers.MapGet("/{external_customer_id}", FindCustomer).Produces<CustomerEnvelope>();
+        customers.MapDelete("/{external_customer_id}", DestroyCustomer).Produces<CustomerEnvelope>();
+        return api;
+    }
+
+    public sealed record CustomerRequest(CustomerInput Customer);
+
+    private static async Task<IResult> CreateCustomer(HttpRequest request, CustomerHandler handler, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<CustomerInput>(request, "customer");
+        if (!input.IsOk) return input.Error!.ToResult();
+        return (await handler.UpsertAsync(input.Value!, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
+    }
+
+    private static async Task<IResult> FindAllCustomers(HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    {
+        var page = await PageRequest.From(request).ToPageAsync(db.Customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
+        return Results.Json(new CustomersPage(page.Rows.Select(CustomerView.From).ToList(), page.Meta), LagoJson.Options);
+    }
+
+    private static async Task<IResult> FindCustomer(string external_customer_id, WalletsDbContext db, CancellationToken ct)
+    {
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == external_customer_id, ct);
+        return customer is null
+            ? LagoError.NotFound("customer").ToResult()
+            : Results.Json(new CustomerEnvelope(CustomerView.From(customer)), LagoJson.Options);
+    }
+
+    private static async Task<IResult> DestroyCustomer(string external_customer_id, CustomerHandler handler, CancellationToken ct) =>
+        (await handler.DeleteAsync(external_customer_id, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
+}

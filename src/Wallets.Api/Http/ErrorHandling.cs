@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Wallets.Api.Http;
+
+/// <summary>Lago bodies for what no endpoint answered: unknown routes, wrong verbs, and the unexpected.</summary>
+public static class ErrorHandling
+{
+    public static void UseLagoErrors(this WebApplication app)
+    {
+        // Anything unexpected: details in the log only, a bare Lago 500 to the client.
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (error is BadHttpRequestException bad)
+            {
+                context.Response.StatusCode = bad.StatusCode;
+                await context.Response.WriteAsJsonAsync(new { status = bad.StatusCode, error = $"BadRequest: {bad.Message}" });
+                return;
+            }
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsJsonAsync(new { status = 500, error = "Internal Server Error" });
+        }));
+
+        app.UseStatusCodePages(async status =>
+        {
+            var response = status.HttpContext.Response;
+            if (response.HasStarted || response.ContentLength > 0 || response.ContentType is not null) return;
+            var body = response.StatusCode switch
+            {
+                404 => new LagoError(404, "resource_not_found").Body(),
+                405 => new LagoError(405, "method_not_allowed").Body(),
+                _ => new { status = response.StatusCode, error = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode) },
+            };
+            await response.WriteAsJsonAsync(body, LagoJson.Options);
+        });
+    }
+}

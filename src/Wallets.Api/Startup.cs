@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
+using Npgsql;
+using Wallets.Api.Data;
+using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Organizations;
+using Wallets.Api.Http;
+
+namespace Wallets.Api;
+
+/// <summary>Service registration and the start-up steps that Program.cs calls, kept out of it so it reads in one screen.</summary>
+public static class Startup
+{
+    public static void AddWalletsServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var connectionString = builder.Configuration.GetConnectionString("Wallets")
+            ?? throw new InvalidOperationException("ConnectionStrings:Wallets is not configured.");
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddScoped<Tenant>();
+        services.AddSingleton<ApiKeyAuth>();
+        services.AddScoped<CustomerHandler>();
+
+        services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo { Title = "Wallets API", Version = "v1", Description = "Lago-compatible prepaid-credit wallets." });
+            swagger.CustomSchemaIds(type => type.FullName!.Replace('+', '.').Replace("Wallets.Api.Features.", ""));
+            swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "Your API key, as `Authorization: Bearer <key>`.",
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+        });
+    }
+
+    /// <summary>Runs a command-line mode and returns its exit code, or null to go on serving.</summary>
+    public static async Task<int?> RunCommandAsync(this WebApplication app, string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "migrate":
+                var applied = await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
+                Console.WriteLine($"Schema is current ({SchemaMigrator.LatestVersion}); {applied} file(s) applied.");
+                return 0;
+            case "create-organization":
+                await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
+                using (var scope = app.Services.CreateScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+                    var (organization, key) = await OrganizationSetup.CreateAsync(db, args.ElementAtOrDefault(1) ?? "default", TimeProvider.System);
+                    Console.WriteLine($"Organization {organization.Name} ({organization.Id})");
+                    Console.WriteLine($"API key: {key}");
+                }
+                return 0;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Applies the schema (unless disabled) and makes sure the bootstrap API key, if configured, works.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+            await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
+
+        if (app.Configuration["Wallets:BootstrapApiKey"] is { Length: > 0 } key)
+        {
+            using var scope = app.Services.CreateScope();
+            await OrganizationSetup.EnsureBootstrapKeyAsync(
+                scope.ServiceProvider.GetRequiredService<WalletsDbContext>(), key, app.Services.GetRequiredService<TimeProvider>());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wallets.Api.Data;
+using Wallets.Api.Features.Organizations;
+
+namespace Wallets.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API over HTTP (in-process server) on its own PostgreSQL database, one per test class.
+/// Use it as `IClassFixture&lt;ApiFactory&gt;`.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero));
+
+    public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Wallets", ConnectionString);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A new organization and a client that speaks for it.</summary>
+    public async Task<HttpClient> NewOrganizationClientAsync(string name = "test")
+    {
+        using var scope = Services.CreateScope();
+        var (_, key) = await OrganizationSetup.CreateAsync(scope.ServiceProvider.GetRequiredService<WalletsDbContext>(), name, Clock);
+        return ClientWithKey(key);
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>Runs SQL against this class's database, for invariant checks and "nothing changed" assertions.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (n, v) in parameters) command.Parameters.AddWithValue(n, v);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await TestDatabase.DropAsync(ConnectionString);
+    }
+}
