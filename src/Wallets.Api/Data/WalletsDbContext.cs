@@ -15,6 +15,12 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Wallet> Wallets => Set<Wallet>();
+    public DbSet<WalletTransaction> WalletTransactions => Set<WalletTransaction>();
+    public DbSet<WalletTransactionConsumption> Consumptions => Set<WalletTransactionConsumption>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<Fee> Fees => Set<Fee>();
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -26,6 +32,55 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
             e.ToTable("customers");
             e.Property(c => c.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasQueryFilter(c => c.OrganizationId == OrganizationId && c.DeletedAt == null);
+        });
+
+        model.Entity<Wallet>(e =>
+        {
+            e.ToTable("wallets");
+            e.Property(w => w.RateAmount).HasPrecision(30, 5);
+            e.Property(w => w.Metadata).HasColumnType("jsonb").HasJsonConversion();
+            e.HasOne(w => w.Customer).WithMany().HasForeignKey(w => w.CustomerId);
+            e.HasQueryFilter(w => w.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<WalletTransaction>(e =>
+        {
+            e.ToTable("wallet_transactions");
+            e.Property(t => t.CreditAmount).HasPrecision(30, 5);
+            e.Property(t => t.Metadata).HasColumnType("jsonb").HasJsonConversion();
+            e.HasOne(t => t.Wallet).WithMany().HasForeignKey(t => t.WalletId);
+            e.HasQueryFilter(t => t.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<WalletTransactionConsumption>(e =>
+        {
+            e.ToTable("wallet_transaction_consumptions");
+            e.HasOne(c => c.Inbound).WithMany().HasForeignKey(c => c.InboundWalletTransactionId);
+            e.HasOne(c => c.Outbound).WithMany().HasForeignKey(c => c.OutboundWalletTransactionId);
+            e.HasQueryFilter(c => c.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<Invoice>(e =>
+        {
+            e.ToTable("invoices");
+            e.Property(i => i.Metadata).HasColumnType("jsonb").HasJsonConversion();
+            e.HasOne(i => i.Customer).WithMany().HasForeignKey(i => i.CustomerId);
+            e.HasMany(i => i.Fees).WithOne().HasForeignKey(f => f.InvoiceId);
+            e.HasQueryFilter(i => i.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<Fee>(e =>
+        {
+            e.ToTable("fees");
+            e.Property(f => f.Units).HasPrecision(30, 10);
+            e.Property(f => f.TaxesRate).HasPrecision(10, 5);
+            e.HasQueryFilter(f => f.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<IdempotencyKey>(e =>
+        {
+            e.ToTable("idempotency_keys").HasKey(k => new { k.OrganizationId, k.Key });
+            e.HasQueryFilter(k => k.OrganizationId == OrganizationId);
         });
 
         // Columns are snake_case, as the SQL schema files write them.
@@ -42,7 +97,7 @@ internal static class JsonColumn
     };
 
     /// <summary>Stores a value as jsonb through System.Text.Json, compared by its JSON text.</summary>
-    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : class
+    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : class?
     {
         property.HasConversion(
             v => JsonSerializer.Serialize(v, Options),

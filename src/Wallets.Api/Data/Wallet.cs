@@ -1,0 +1,45 @@
+using Wallets.Domain.Money;
+
+namespace Wallets.Api.Data;
+
+public sealed class Wallet
+{
+    public Guid Id { get; set; }
+    public Guid OrganizationId { get; set; }
+    public Guid CustomerId { get; set; }
+    public Customer Customer { get; set; } = null!;
+    public string Status { get; set; } = WalletStatus.Active;
+    public string? Name { get; set; }
+    public required string Code { get; set; }
+    public int Priority { get; set; } = 50;
+    public required string Currency { get; set; }
+    public decimal RateAmount { get; set; }
+    public long BalanceCents { get; set; }
+    public long ConsumedAmountCents { get; set; }
+    public long OngoingUsageBalanceCents { get; set; }
+    public bool DepletedOngoingBalance { get; set; }
+    public bool InvoiceRequiresSuccessfulPayment { get; set; }
+    public long? PaidTopUpMinAmountCents { get; set; }
+    public long? PaidTopUpMaxAmountCents { get; set; }
+    public string[] AllowedFeeTypes { get; set; } = [];
+    public string[] BillableMetricCodes { get; set; } = [];
+    public Dictionary<string, string?>? Metadata { get; set; }
+    public DateTimeOffset? ExpirationAt { get; set; }
+    public DateTimeOffset? TerminatedAt { get; set; }
+    public DateTimeOffset? LastBalanceSyncAt { get; set; }
+    public DateTimeOffset? LastConsumedCreditAt { get; set; }
+    public DateTimeOffset? LastOngoingBalanceSyncAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public bool IsActive => Status == WalletStatus.Active;
+
+    /// <summary>The one credits↔money conversion for this wallet.</summary>
+    public CreditRate Rate => new(RateAmount, Currencies.Get(Currency));
+}
+
+public static class WalletStatus
+{
+    public const string Active = "active";
+    public const string Terminated = "terminated";
+}
