@@ -1,6 +1,9 @@
 using Wallets.Api;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
+using Wallets.Api.Features.Invoices;
+using Wallets.Api.Features.WalletTransactions;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,8 +20,14 @@ app.UseSwagger();
 app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 
 app.MapHealthEndpoints();
-var api = app.MapGroup("/api/v1").AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>());
+var api = app.MapGroup("/api/v1")
+    .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())
+    .AddEndpointFilter(app.Services.GetRequiredService<IdempotencyFilter>());
 api.MapCustomerEndpoints();
+api.MapWalletEndpoints();
+api.MapWalletMetadataEndpoints();
+api.MapWalletTransactionEndpoints();
+api.MapInvoiceEndpoints();
 
 await app.RunAsync();
 return 0;

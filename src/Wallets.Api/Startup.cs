@@ -3,6 +3,10 @@ using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Invoices;
+using Wallets.Api.Features.WalletTransactions;
+using Wallets.Api.Features.Wallets;
+using Wallets.Api.Jobs;
 using Wallets.Api.Features.Organizations;
 using Wallets.Api.Http;
 
@@ -23,6 +27,20 @@ public static class Startup
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
+        services.AddScoped<WalletHandler>();
+        services.AddScoped<Ledger>();
+        services.AddScoped<TopUpHandler>();
+        services.AddScoped<CreditInvoices>();
+        services.AddScoped<InvoicePaymentHandler>();
+        services.AddSingleton<IdempotencyFilter>();
+
+        services.AddSingleton<WalletExpiryJob>();
+        services.AddSingleton<IdempotencyKeyCleanupJob>();
+        if (builder.Configuration.GetValue("Jobs:Enabled", true))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
+            services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
+        }
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();

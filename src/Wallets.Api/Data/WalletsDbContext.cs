@@ -49,6 +49,8 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
             e.Property(t => t.CreditAmount).HasPrecision(30, 5);
             e.Property(t => t.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne(t => t.Wallet).WithMany().HasForeignKey(t => t.WalletId);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(t => t.InvoiceId);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(t => t.VoidedInvoiceId);
             e.HasQueryFilter(t => t.OrganizationId == OrganizationId);
         });
 
@@ -74,6 +76,7 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
             e.ToTable("fees");
             e.Property(f => f.Units).HasPrecision(30, 10);
             e.Property(f => f.TaxesRate).HasPrecision(10, 5);
+            e.HasOne<WalletTransaction>().WithMany().HasForeignKey(f => f.WalletTransactionId);
             e.HasQueryFilter(f => f.OrganizationId == OrganizationId);
         });
 

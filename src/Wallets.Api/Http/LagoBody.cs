@@ -5,7 +5,7 @@ namespace Wallets.Api.Http;
 /// <summary>Reads a Lago request body: JSON wrapped in a singular root key (`{"wallet": {...}}`).</summary>
 public static class LagoBody
 {
-    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, string root) where T : class
+    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, string root)
     {
         JsonDocument document;
         try

@@ -148,9 +148,8 @@ CREATE UNIQUE INDEX fees_one_per_purchase ON fees (wallet_transaction_id) WHERE 
 
 -- Ledger checks run at commit, once the whole operation is written:
 -- a wallet's balance equals what its settled grants still hold ...
-CREATE FUNCTION check_wallet_balance() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION check_wallet_balance(wallet uuid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    wallet uuid := CASE WHEN TG_TABLE_NAME = 'wallets' THEN NEW.id ELSE NEW.wallet_id END;
     held   bigint;
     stored bigint;
 BEGIN
@@ -161,13 +160,24 @@ BEGIN
         RAISE EXCEPTION 'wallet % balance % differs from its grants %', wallet, stored, held
             USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_balance_matches_grants';
     END IF;
+END $$;
+
+CREATE FUNCTION check_wallet_balance_of_wallet() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM check_wallet_balance(NEW.id);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION check_wallet_balance_of_grant() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM check_wallet_balance(NEW.wallet_id);
     RETURN NULL;
 END $$;
 
 CREATE CONSTRAINT TRIGGER wallet_balance_matches_grants AFTER UPDATE OF balance_cents ON wallets
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_wallet_balance();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_wallet_balance_of_wallet();
 CREATE CONSTRAINT TRIGGER grant_changes_match_wallet AFTER INSERT OR UPDATE OF remaining_amount_cents ON wallet_transactions
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.transaction_type = 'inbound') EXECUTE FUNCTION check_wallet_balance();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.transaction_type = 'inbound') EXECUTE FUNCTION check_wallet_balance_of_grant();
 
 -- ... and every debit is exactly covered by the grants that funded it.
 CREATE FUNCTION check_outbound_funded() RETURNS trigger LANGUAGE plpgsql AS $$

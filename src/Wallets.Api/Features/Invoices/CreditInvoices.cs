@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Wallets.Api.Data;
+
+namespace Wallets.Api.Features.Invoices;
+
+/// <summary>
+/// A purchase of credits is billed on an invoice of type `credit` with one `credit` fee and no tax.
+/// With `invoice_requires_successful_payment` it stays `open` until paid, otherwise it is finalized at once;
+/// either way the credits wait for the payment.
+/// </summary>
+public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
+{
+    public async Task<Invoice> BillPurchaseAsync(Wallet wallet, Customer customer, Data.WalletTransaction purchase, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var invoice = await NewInvoiceAsync(customer, "credit", wallet.Currency, ct);
+        invoice.Status = purchase.InvoiceRequiresSuccessfulPayment ? "open" : "finalized";
+        invoice.FinalizedAt = purchase.InvoiceRequiresSuccessfulPayment ? null : now;
+        invoice.IssuingDate = invoice.PaymentDueDate = today;
+        invoice.FeesAmountCents = invoice.TotalAmountCents = purchase.AmountCents;
+        invoice.Fees.Add(new Fee
+        {
+            Id = Guid.CreateVersion7(), OrganizationId = wallet.OrganizationId, InvoiceId = invoice.Id, FeeType = "credit",
+            WalletTransactionId = purchase.Id, InvoiceDisplayName = purchase.Name, Units = purchase.CreditAmount,
+            UnitAmountCents = (long)Math.Round(wallet.Rate.UnitAmountCents, MidpointRounding.AwayFromZero),
+            AmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
+        });
+        purchase.InvoiceId = invoice.Id;
+        db.Invoices.Add(invoice);
+        return invoice;
+    }
+
+    /// <summary>A numbered invoice of the customer; the caller holds the customer lock, so numbers never collide.</summary>
+    public async Task<Invoice> NewInvoiceAsync(Customer customer, string type, string currency, CancellationToken ct)
+    {
+        var last = await db.Invoices.Where(i => i.CustomerId == customer.Id).MaxAsync(i => (long?)i.SequentialId, ct) ?? 0;
+        var now = clock.GetUtcNow();
+        return new Invoice
+        {
+            Id = Guid.CreateVersion7(), OrganizationId = customer.OrganizationId, CustomerId = customer.Id, SequentialId = last + 1,
+            Number = $"WLT-{customer.SequentialId:D3}-{last + 1:D3}", InvoiceType = type, Status = "draft", Currency = currency,
+            NetPaymentTerm = customer.NetPaymentTerm ?? 0, CreatedAt = now, UpdatedAt = now,
+        };
+    }
+}

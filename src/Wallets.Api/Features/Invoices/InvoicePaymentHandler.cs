@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Wallets.Api.Data;
+using Wallets.Api.Features.WalletTransactions;
+using Wallets.Api.Http;
+
+namespace Wallets.Api.Features.Invoices;
+
+/// <summary>
+/// `PUT /invoices/{id}`: a payment status change. When a credit invoice is paid, its purchase settles exactly
+/// once (under the customer lock; a repeat or a concurrent duplicate finds it settled); when it fails, the
+/// purchase fails. An invoice left `open` until payment is finalized then.
+/// </summary>
+public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, TimeProvider clock)
+{
+    private static readonly string[] PaymentStatuses = ["pending", "succeeded", "failed"];
+
+    public async Task<Result<Invoice>> UpdateAsync(string lagoId, InvoiceUpdateInput input, CancellationToken ct)
+    {
+        if (input.PaymentStatus is not null && !PaymentStatuses.Contains(input.PaymentStatus))
+            return LagoError.Validation("payment_status", "value_is_invalid");
+        if (input.Metadata?.Any(m => string.IsNullOrEmpty(m.Key)) == true) return LagoError.Validation("metadata", "invalid_key_value_pair");
+        if (!Guid.TryParse(lagoId, out var id)) return LagoError.NotFound("invoice");
+        var customerId = await db.Invoices.Where(i => i.Id == id).Select(i => (Guid?)i.CustomerId).FirstOrDefaultAsync(ct);
+        if (customerId is null) return LagoError.NotFound("invoice");
+
+        await using var tx = await db.BeginOrJoinAsync(ct);
+        await db.LockCustomerAsync(customerId.Value, ct);
+        var invoice = await db.Invoices.Include(i => i.Customer).Include(i => i.Fees).FirstAsync(i => i.Id == id, ct);
+        var now = clock.GetUtcNow();
+        if (input.Metadata is not null) invoice.Metadata = input.Metadata;
+        if (input.PaymentStatus is { } status && status != invoice.PaymentStatus)
+        {
+            invoice.PaymentStatus = status;
+            if (invoice.InvoiceType == "credit") await ApplyToPurchaseAsync(invoice, status, now, ct);
+        }
+        invoice.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return invoice;
+    }
+
+    private async Task ApplyToPurchaseAsync(Invoice invoice, string status, DateTimeOffset now, CancellationToken ct)
+    {
+        var purchaseId = invoice.Fees.Select(f => f.WalletTransactionId).FirstOrDefault(t => t is not null);
+        var purchase = await db.WalletTransactions.Include(t => t.Wallet).FirstOrDefaultAsync(t => t.Id == purchaseId, ct);
+        if (purchase is null) return;
+        if (status == "failed")
+        {
+            ledger.Fail(purchase);
+            return;
+        }
+        if (status != "succeeded" || !ledger.Settle(purchase, purchase.Wallet)) return;
+
+        if (invoice.Status == "open")
+        {
+            invoice.Status = "finalized";
+            invoice.FinalizedAt = now;
+            invoice.IssuingDate = invoice.PaymentDueDate = DateOnly.FromDateTime(now.UtcDateTime);
+        }
+        // A terminated wallet holds nothing (DESIGN.md 5): credits paid after termination are voided at once, traced.
+        if (!purchase.Wallet.IsActive)
+        {
+            await db.SaveChangesAsync(ct);
+            await ledger.VoidRemainingAsync(purchase.Wallet, ct);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using FluentValidation;
+using Wallets.Api.Data;
+using Wallets.Domain.Money;
+
+namespace Wallets.Api.Features.WalletTransactions;
+
+public sealed class WalletTransactionValidator : AbstractValidator<WalletTransactionInput>
+{
+    public WalletTransactionValidator()
+    {
+        RuleFor(t => t.WalletId).NotEmpty();
+        RuleFor(t => t.PaidCredits).Must(BeCredits).WithErrorCode("invalid_paid_credits");
+        RuleFor(t => t.GrantedCredits).Must(BeCredits).WithErrorCode("invalid_granted_credits");
+        RuleFor(t => t.VoidedCredits).Must(BeCredits).WithErrorCode("invalid_voided_credits");
+        RuleFor(t => t.VoidedTransactionId).Must(id => string.IsNullOrEmpty(id) || Guid.TryParse(id, out _)).WithErrorCode("wallet_transaction_not_found");
+        RuleFor(t => t.Name).Must(n => n is null || n.Length is > 0 and <= 255).WithErrorCode("invalid_value");
+        RuleFor(t => t.Priority).InclusiveBetween(1, 50);
+        RuleFor(t => t.Metadata).Must(m => m is null || m.Count <= 15).WithErrorCode("too_many_keys");
+        RuleForEach(t => t.Metadata).ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
+    }
+
+    /// <summary>Credits are decimal text (or a JSON number), not negative, at most 10^25 − 1.</summary>
+    public static bool BeCredits(string? text) => text is null || (DecimalText.TryParse(text, out var value) && value >= 0);
+}
+
+public static class MetadataRules
+{
+    /// <summary>Lago's metadata pairs: a key of at most 20 characters and a value of at most 100.</summary>
+    public static void KeyValue(InlineValidator<KeyValue> pair)
+    {
+        pair.RuleFor(p => p.Key).NotEmpty().WithErrorCode("invalid_key_value_pair").MaximumLength(20).WithErrorCode("key_too_long");
+        pair.RuleFor(p => p.Value).MaximumLength(100).WithErrorCode("value_too_long");
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Wallets.Api.Data;
+using Wallets.Api.Http;
+using Wallets.Domain.Money;
+
+namespace Wallets.Api.Features.Wallets;
+
+/// <summary>`POST /wallets` and `PUT /wallets/{id}` bodies (`WalletCreateInput`/`WalletUpdateInput`).</summary>
+public sealed class WalletInput : Input
+{
+    public string? ExternalCustomerId { get; init; }
+    public string? RateAmount { get; init; }
+    public string? Currency { get; init; }
+    public string? Name { get; init; }
+    public string? Code { get; init; }
+    public int? Priority { get; init; }
+    public string? PaidCredits { get; init; }
+    public string? GrantedCredits { get; init; }
+    public string? ExpirationAt { get; init; }
+    public bool? InvoiceRequiresSuccessfulPayment { get; init; }
+    public long? PaidTopUpMinAmountCents { get; init; }
+    public long? PaidTopUpMaxAmountCents { get; init; }
+    public bool? IgnorePaidTopUpLimitsOnCreation { get; init; }
+    public string? TransactionName { get; init; }
+    public List<KeyValue>? TransactionMetadata { get; init; }
+    public int? TransactionPriority { get; init; }
+    public AppliesTo? AppliesTo { get; init; }
+    public Dictionary<string, string?>? Metadata { get; init; }
+    public List<JsonElement>? RecurringTransactionRules { get; init; }
+}
+
+public sealed record AppliesTo(List<string>? FeeTypes, List<string>? BillableMetricCodes);
+
+public sealed record WalletEnvelope(WalletView Wallet);
+
+public sealed record WalletsPage(IReadOnlyList<WalletView> Wallets, PageMeta Meta);
+
+/// <summary>Lago's wallet object (`WalletSerializer`); balances in credits are derived from cents, never stored apart.</summary>
+public sealed record WalletView(
+    Guid LagoId,
+    Guid LagoCustomerId,
+    string ExternalCustomerId,
+    string? BillingEntityCode,
+    string Status,
+    string Currency,
+    string? Name,
+    string Code,
+    int Priority,
+    decimal RateAmount,
+    decimal CreditsBalance,
+    long BalanceCents,
+    decimal ConsumedCredits,
+    decimal CreditsOngoingBalance,
+    decimal CreditsOngoingUsageBalance,
+    long OngoingBalanceCents,
+    long OngoingUsageBalanceCents,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpirationAt,
+    DateTimeOffset? LastBalanceSyncAt,
+    DateTimeOffset? LastConsumedCreditAt,
+    DateTimeOffset? TerminatedAt,
+    bool InvoiceRequiresSuccessfulPayment,
+    long? PaidTopUpMinAmountCents,
+    long? PaidTopUpMaxAmountCents,
+    string? PurchaseOrderNumber,
+    IReadOnlyList<object> RecurringTransactionRules,
+    AppliesTo AppliesTo,
+    IReadOnlyList<object> AppliedInvoiceCustomSections,
+    object PaymentMethod,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string?>? Metadata)
+{
+    public static WalletView From(Wallet w, string externalCustomerId)
+    {
+        var rate = w.Rate;
+        var ongoingBalance = w.BalanceCents - w.OngoingUsageBalanceCents;
+        return new WalletView(
+            w.Id, w.CustomerId, externalCustomerId, null, w.Status, w.Currency, w.Name, w.Code, w.Priority, w.RateAmount,
+            rate.FromCents(w.BalanceCents).Credits, w.BalanceCents, rate.FromCents(w.ConsumedAmountCents).Credits,
+            Credits(rate, ongoingBalance), Credits(rate, w.OngoingUsageBalanceCents), ongoingBalance, w.OngoingUsageBalanceCents,
+            w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
+            w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null, [],
+            new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [],
+            new { payment_method_type = "provider", payment_method_id = (Guid?)null },
+            w.Metadata is { Count: > 0 } ? w.Metadata : null);
+    }
+
+    // The ongoing balance may go below zero (usage beyond the balance), so convert the magnitude and keep the sign.
+    private static decimal Credits(CreditRate rate, long cents) =>
+        cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
+}

@@ -1,0 +1,123 @@
+using Microsoft.EntityFrameworkCore;
+using Wallets.Api.Data;
+using Wallets.Api.Http;
+
+namespace Wallets.Api.Features.Wallets;
+
+/// <summary>Wallets by `lago_id` (`/wallets`) and by `code` within a customer (`/customers/{id}/wallets`).</summary>
+public static class WalletEndpoints
+{
+    public static RouteGroupBuilder MapWalletEndpoints(this RouteGroupBuilder api)
+    {
+        var wallets = api.MapGroup("/wallets").WithTags("Wallets");
+        wallets.MapPost("/", CreateWallet).WithName("createWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
+        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").Produces<WalletsPage>();
+        wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").Produces<WalletEnvelope>();
+        wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
+        wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();
+
+        var byCode = api.MapGroup("/customers/{external_customer_id}/wallets").WithTags("Wallets");
+        byCode.MapPost("/", CreateCustomerWallet).WithName("createCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
+        byCode.MapGet("/", FindAllCustomerWallets).WithName("findAllCustomerWallets").Produces<WalletsPage>();
+        byCode.MapGet("/{code}", FindCustomerWallet).WithName("findCustomerWallet").Produces<WalletEnvelope>();
+        byCode.MapPut("/{code}", UpdateCustomerWallet).WithName("updateCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
+        byCode.MapDelete("/{code}", DestroyCustomerWallet).WithName("destroyCustomerWallet").Produces<WalletEnvelope>();
+        return api;
+    }
+
+    public sealed record WalletRequest(WalletInput Wallet);
+
+    private static IResult Answer(Result<Wallet> result) => result.ToHttp(w => new WalletEnvelope(WalletView.From(w, w.Customer.ExternalId)));
+
+    private static async Task<IResult> CreateWallet(HttpRequest request, WalletHandler handler, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
+        return input.IsOk ? Answer(await handler.CreateAsync(input.Value!, null, ct)) : input.Error!.ToResult();
+    }
+
+    private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletHandler handler, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
+        return input.IsOk ? Answer(await handler.CreateAsync(input.Value!, external_customer_id, ct)) : input.Error!.ToResult();
+    }
+
+    private static async Task<IResult> FindAllWallets(HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    {
+        var query = db.Wallets.AsQueryable();
+        if (request.Query["external_customer_id"].ToString() is { Length: > 0 } externalId)
+        {
+            var customerId = await db.Customers.Where(c => c.ExternalId == externalId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+            if (customerId is null) return LagoError.NotFound("customer").ToResult();
+            query = query.Where(w => w.CustomerId == customerId);
+        }
+        return await ListAsync(request, query, ct);
+    }
+
+    private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    {
+        var customerId = await db.Customers.Where(c => c.ExternalId == external_customer_id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        return customerId is null
+            ? LagoError.NotFound("customer").ToResult()
+            : await ListAsync(request, db.Wallets.Where(w => w.CustomerId == customerId), ct);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Wallet> query, CancellationToken ct)
+    {
+        if (request.Query["currency"].ToString() is { Length: > 0 } currency) query = query.Where(w => w.Currency == currency);
+        var page = await PageRequest.From(request).ToPageAsync(
+            query.Include(w => w.Customer).AsNoTracking().OrderByDescending(w => w.CreatedAt).ThenBy(w => w.Id), ct);
+        return Results.Json(new WalletsPage(page.Rows.Select(w => WalletView.From(w, w.Customer.ExternalId)).ToList(), page.Meta), LagoJson.Options);
+    }
+
+    private static async Task<IResult> FindWallet(string lago_id, WalletsDbContext db, CancellationToken ct) =>
+        Answer(await WalletLookup.ByIdAsync(db, lago_id, ct));
+
+    private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletsDbContext db, CancellationToken ct) =>
+        Answer(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct));
+
+    private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
+        if (!input.IsOk) return input.Error!.ToResult();
+        var wallet = await WalletLookup.ByIdAsync(db, lago_id, ct);
+        return Answer(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet);
+    }
+
+    private static async Task<IResult> UpdateCustomerWallet(
+        string external_customer_id, string code, HttpRequest request, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
+        if (!input.IsOk) return input.Error!.ToResult();
+        var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
+        return Answer(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet);
+    }
+
+    private static async Task<IResult> DestroyWallet(string lago_id, WalletHandler handler, CancellationToken ct) =>
+        Answer(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"));
+
+    private static async Task<IResult> DestroyCustomerWallet(string external_customer_id, string code, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+    {
+        var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
+        return Answer(wallet.IsOk ? await handler.TerminateAsync(wallet.Value!.Id, ct) : wallet);
+    }
+}
+
+/// <summary>Finding a wallet as the routes name it; a malformed id is a 404, as in Lago.</summary>
+public static class WalletLookup
+{
+    public static async Task<Result<Wallet>> ByIdAsync(WalletsDbContext db, string lagoId, CancellationToken ct)
+    {
+        var wallet = Guid.TryParse(lagoId, out var id) ? await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == id, ct) : null;
+        return wallet is null ? LagoError.NotFound("wallet") : wallet;
+    }
+
+    /// <summary>The active wallet with that code wins over terminated ones that once had it.</summary>
+    public static async Task<Result<Wallet>> ByCodeAsync(WalletsDbContext db, string externalCustomerId, string code, CancellationToken ct)
+    {
+        var customerId = await db.Customers.Where(c => c.ExternalId == externalCustomerId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        if (customerId is null) return LagoError.NotFound("customer");
+        var wallet = await db.Wallets.Include(w => w.Customer).Where(w => w.CustomerId == customerId && w.Code == code)
+            .OrderBy(w => w.Status != WalletStatus.Active).ThenByDescending(w => w.CreatedAt).FirstOrDefaultAsync(ct);
+        return wallet is null ? LagoError.NotFound("wallet") : wallet;
+    }
+}
