@@ -22,7 +22,7 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
                     .MaxAsync(c => (long?)c.SequentialId, ct);
                 customer = new Customer
                 {
-                    Id = Guid.CreateVersion7(), OrganizationId = tenant.OrganizationId, ExternalId = input.ExternalId!,
+                    Id = Ids.New(), OrganizationId = tenant.OrganizationId, ExternalId = input.ExternalId!,
                     SequentialId = (last ?? 0) + 1, CreatedAt = now,
                 };
                 db.Customers.Add(customer);
@@ -81,7 +81,7 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
             var previous = c.Metadata.ToDictionary(m => m.Key);
             c.Metadata = input.Metadata.Select(m => previous.TryGetValue(m.Key!, out var old)
                 ? old with { Value = m.Value!, DisplayInInvoice = m.DisplayInInvoice ?? false }
-                : new CustomerMetadata(Guid.CreateVersion7(), m.Key!, m.Value!, m.DisplayInInvoice ?? false, now)).ToList();
+                : new CustomerMetadata(Ids.New(), m.Key!, m.Value!, m.DisplayInInvoice ?? false, now)).ToList();
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
         invoice.FeesAmountCents = invoice.TotalAmountCents = purchase.AmountCents;
         invoice.Fees.Add(new Fee
         {
-            Id = Guid.CreateVersion7(), OrganizationId = wallet.OrganizationId, InvoiceId = invoice.Id, FeeType = "credit",
+            Id = Ids.New(), OrganizationId = wallet.OrganizationId, InvoiceId = invoice.Id, FeeType = "credit",
             WalletTransactionId = purchase.Id, InvoiceDisplayName = purchase.Name, Units = purchase.CreditAmount,
             UnitAmountCents = (long)Math.Round(wallet.Rate.UnitAmountCents, MidpointRounding.AwayFromZero),
             AmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
@@ -38,7 +38,7 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         return new Invoice
         {
-            Id = Guid.CreateVersion7(), OrganizationId = customer.OrganizationId, CustomerId = customer.Id, SequentialId = last + 1,
+            Id = Ids.New(), OrganizationId = customer.OrganizationId, CustomerId = customer.Id, SequentialId = last + 1,
             Number = $"WLT-{customer.SequentialId:D3}-{last + 1:D3}", InvoiceType = type, Status = "draft", Currency = currency,
             NetPaymentTerm = customer.NetPaymentTerm ?? 0, CreatedAt = now, UpdatedAt = now,
         };

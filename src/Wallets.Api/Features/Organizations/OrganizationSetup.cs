@@ -35,9 +35,9 @@ public static class OrganizationSetup
     private static async Task<Organization> AddAsync(WalletsDbContext db, string name, string key, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        var organization = new Organization { Id = Guid.CreateVersion7(), Name = name, CreatedAt = now, UpdatedAt = now };
+        var organization = new Organization { Id = Ids.New(), Name = name, CreatedAt = now, UpdatedAt = now };
         db.Organizations.Add(organization);
-        db.ApiKeys.Add(new ApiKey { Id = Guid.CreateVersion7(), OrganizationId = organization.Id, KeyHash = ApiKeyAuth.Hash(key), CreatedAt = now });
+        db.ApiKeys.Add(new ApiKey { Id = Ids.New(), OrganizationId = organization.Id, KeyHash = ApiKeyAuth.Hash(key), CreatedAt = now });
         await db.SaveChangesAsync();
         return organization;
     }

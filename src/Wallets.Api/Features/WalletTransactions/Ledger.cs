@@ -102,7 +102,7 @@ public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
             byId[take.InboundId].UpdatedAt = now;
             db.Consumptions.Add(new WalletTransactionConsumption
             {
-                Id = Guid.CreateVersion7(), OrganizationId = wallet.OrganizationId, WalletId = wallet.Id,
+                Id = Ids.New(), OrganizationId = wallet.OrganizationId, WalletId = wallet.Id,
                 InboundWalletTransactionId = take.InboundId, OutboundWalletTransactionId = debit.Id,
                 ConsumedAmountCents = take.Cents, CreatedAt = now,
             });
@@ -125,7 +125,7 @@ public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
     private static WalletTransaction NewTransaction(
         Wallet wallet, string direction, string status, string kind, WalletCredit credit, TopUpDetails details, DateTimeOffset now) => new()
     {
-        Id = Guid.CreateVersion7(), OrganizationId = wallet.OrganizationId, CustomerId = wallet.CustomerId, WalletId = wallet.Id,
+        Id = Ids.New(), OrganizationId = wallet.OrganizationId, CustomerId = wallet.CustomerId, WalletId = wallet.Id,
         TransactionType = direction, Status = status, TransactionStatus = kind, AmountCents = credit.AmountCents,
         CreditAmount = credit.Credits, Priority = details.Priority ?? 50, Name = details.Name, Metadata = details.Metadata ?? [],
         InvoiceRequiresSuccessfulPayment = details.InvoiceRequiresSuccessfulPayment ?? wallet.InvoiceRequiresSuccessfulPayment,

@@ -40,7 +40,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         DecimalText.TryParse(input.RateAmount, out var rateAmount);
         var wallet = new Wallet
         {
-            Id = Guid.CreateVersion7(), OrganizationId = tenant.OrganizationId, CustomerId = customer.Id, Customer = customer,
+            Id = Ids.New(), OrganizationId = tenant.OrganizationId, CustomerId = customer.Id, Customer = customer,
             Code = code, Name = input.Name, Priority = input.Priority ?? 50, Currency = input.Currency!,
             RateAmount = Math.Round(rateAmount, 5, MidpointRounding.AwayFromZero),
             InvoiceRequiresSuccessfulPayment = input.InvoiceRequiresSuccessfulPayment ?? false,

@@ -1,0 +1,37 @@
+namespace Wallets.Api.Tests.Infrastructure;
+
+/// <summary>The ledger's conservation laws, checked in SQL over the whole database after a test.</summary>
+public static class LedgerInvariants
+{
+    private static readonly (string Rule, string Sql)[] Rules =
+    [
+        ("every wallet's balance equals what its settled grants still hold", """
+            SELECT count(*) FROM wallets w
+            WHERE w.balance_cents <> (SELECT COALESCE(sum(t.remaining_amount_cents), 0) FROM wallet_transactions t
+                                      WHERE t.wallet_id = w.id AND t.transaction_type = 'inbound' AND t.status = 'settled')
+            """),
+        ("every debit equals the sum of its fundings", """
+            SELECT count(*) FROM wallet_transactions t
+            WHERE t.transaction_type = 'outbound'
+              AND t.amount_cents <> (SELECT COALESCE(sum(c.consumed_amount_cents), 0) FROM wallet_transaction_consumptions c
+                                     WHERE c.outbound_wallet_transaction_id = t.id)
+            """),
+        ("every settled grant equals what remains plus what was consumed from it", """
+            SELECT count(*) FROM wallet_transactions t
+            WHERE t.transaction_type = 'inbound' AND t.status = 'settled'
+              AND t.amount_cents <> t.remaining_amount_cents + (SELECT COALESCE(sum(c.consumed_amount_cents), 0)
+                                     FROM wallet_transaction_consumptions c WHERE c.inbound_wallet_transaction_id = t.id)
+            """),
+        ("nothing pending or failed was consumed", """
+            SELECT count(*) FROM wallet_transaction_consumptions c JOIN wallet_transactions t ON t.id = c.inbound_wallet_transaction_id
+            WHERE t.status <> 'settled'
+            """),
+        ("terminated wallets hold nothing", "SELECT count(*) FROM wallets WHERE status = 'terminated' AND balance_cents <> 0"),
+    ];
+
+    public static async Task AssertAsync(ApiFactory api)
+    {
+        foreach (var (rule, sql) in Rules)
+            Assert.True(await api.ScalarAsync<long>(sql) == 0, $"ledger invariant broken: {rule}");
+    }
+}
