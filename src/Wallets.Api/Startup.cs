@@ -47,6 +47,9 @@ public static class Startup
         services.AddSwaggerGen(swagger =>
         {
             swagger.SwaggerDoc("v1", new OpenApiInfo { Title = "Wallets API", Version = "v1", Description = "Lago-compatible prepaid-credit wallets." });
+            // Decimals travel as strings ("10.5"), as in Lago.
+            swagger.MapType<decimal>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "decimal" });
+            swagger.MapType<decimal?>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "decimal" });
             swagger.CustomSchemaIds(type => type.FullName!.Replace('+', '.').Replace("Wallets.Api.Features.", ""));
             swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
             {
