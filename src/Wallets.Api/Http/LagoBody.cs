@@ -19,11 +19,10 @@ public static class LagoBody
 
         using (document)
         {
-            // Rails' params.require: a missing, null or empty root is a 400.
+            // Rails' params.require: a missing or blank root (null, false, "", [], {}) is a 400.
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty(root, out var element)
-                || element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
-                || (element.ValueKind == JsonValueKind.Object && !element.EnumerateObject().Any()))
+                || IsBlank(element))
             {
                 return LagoError.MissingRoot(root);
             }
@@ -43,6 +42,15 @@ public static class LagoBody
             }
         }
     }
+
+    private static bool IsBlank(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False => true,
+        JsonValueKind.String => string.IsNullOrWhiteSpace(element.GetString()),
+        JsonValueKind.Array => element.GetArrayLength() == 0,
+        JsonValueKind.Object => !element.EnumerateObject().Any(),
+        _ => false,
+    };
 
     /// <summary>`$.applies_to.fee_types[0]` → `applies_to`.</summary>
     private static string FieldOf(string? path)

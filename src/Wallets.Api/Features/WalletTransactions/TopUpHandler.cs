@@ -22,7 +22,8 @@ public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, CreditInvoi
         if (wallet is null) return LagoError.Validation("wallet_id", "wallet_not_found");
         if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
 
-        var details = new TopUpDetails(input.Name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment);
+        var name = string.IsNullOrWhiteSpace(input.Name) ? null : input.Name;
+        var details = new TopUpDetails(name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment);
         var plan = await PlanAsync(wallet, input, ct);
         if (!plan.IsOk) return plan.Error!;
         var (paid, granted, voided, target) = plan.Value!;
@@ -41,7 +42,7 @@ public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, CreditInvoi
             await db.SaveChangesAsync(ct);
             var debit = await ledger.DebitAsync(wallet, TxKind.Voided, voided.AmountCents, voided.Credits, ct, target);
             if (!debit.IsOk) return debit.Error!;
-            debit.Value!.Name = input.Name;
+            debit.Value!.Name = name;
             debit.Value.Metadata = input.Metadata ?? [];
             created.Add(debit.Value);
         }
@@ -62,6 +63,12 @@ public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, CreditInvoi
         if (paid.Value is not null && input.IgnorePaidTopUpLimits != true && TopUpAmounts.CheckLimits(wallet, paid.Value) is { } limit) return limit;
         var granted = TopUpAmounts.Parse(rate, input.GrantedCredits, "granted_credits", roundTrip: true);
         if (!granted.IsOk) return granted.Error!;
+        if (paid.Value is not null || granted.Value is not null)
+        {
+            var pending = await db.WalletTransactions.Where(t => t.WalletId == wallet.Id && t.Status == TxStatus.Pending)
+                .SumAsync(t => (decimal)t.AmountCents, ct);
+            if (TopUpAmounts.CheckRoom(wallet.BalanceCents + pending, paid.Value, granted.Value) is { } full) return full;
+        }
 
         WalletTransaction? target = null;
         if (!string.IsNullOrEmpty(input.VoidedTransactionId))
@@ -92,9 +99,22 @@ public static class TopUpAmounts
         if (text is null) return (WalletCredit?)null;
         if (!DecimalText.TryParse(text, out var credits) || credits < 0) return LagoError.Validation(field, $"invalid_{field}");
         if (CreditRate.FloorCredits(credits) == 0) return (WalletCredit?)null;
-        if (rate.RoundsToZero(credits)) return LagoError.Validation(field, "amount_rounds_to_zero");
+        // Too large for 64-bit minor units; checked first, as the rounding check would overflow on it too.
         if (!rate.TryFromCredits(credits, roundTrip, out var credit)) return LagoError.Validation(field, "invalid_amount");
+        if (rate.RoundsToZero(credits)) return LagoError.Validation(field, "amount_rounds_to_zero");
         return credit;
+    }
+
+    /// <summary>
+    /// Refuses a top-up that would take the balance out of 64-bit minor units, counting purchases still to be paid,
+    /// so neither this grant nor any later settlement can overflow (the database would refuse it with a 500).
+    /// </summary>
+    public static LagoError? CheckRoom(decimal heldAndPendingCents, WalletCredit? paid, WalletCredit? granted)
+    {
+        var room = long.MaxValue - heldAndPendingCents;
+        if (paid is not null && (room -= paid.AmountCents) < 0) return LagoError.Validation("paid_credits", "invalid_amount");
+        if (granted is not null && (room -= granted.AmountCents) < 0) return LagoError.Validation("granted_credits", "invalid_amount");
+        return null;
     }
 
     /// <summary>The wallet's paid top-up bounds, in cents.</summary>

@@ -88,8 +88,8 @@ public static class WalletTransactionEndpoints
     }
 
     /// <summary>
-    /// Lago's refusals first; past them, a payment URL needs a payment provider, and none is configured in this
-    /// service, so it says so rather than inventing a URL.
+    /// Lago's refusals first; past them, a payment URL needs the customer's payment provider, and no customer has
+    /// one in this service, so it answers as Lago does for a customer without one rather than inventing a URL.
     /// </summary>
     private static async Task<IResult> WalletTransactionPaymentUrl(string lago_id, WalletsDbContext db, CancellationToken ct)
     {
@@ -98,7 +98,7 @@ public static class WalletTransactionEndpoints
         var refusal = transaction.TransactionStatus != TxKind.Purchased ? "wallet_transaction_not_purchased"
             : transaction.Status == TxStatus.Settled ? "wallet_transaction_already_settled"
             : transaction.InvoiceId is null ? "wallet_transaction_has_no_attached_invoice"
-            : "missing_payment_provider";
+            : "no_linked_payment_provider";
         return LagoError.Validation("base", refusal).ToResult();
     }
 

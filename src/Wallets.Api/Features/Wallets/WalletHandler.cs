@@ -16,8 +16,8 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        // A missing external_customer_id finds no customer: {customer: [customer_not_found]}, as in Lago.
         var externalId = routeCustomer ?? input.ExternalCustomerId;
-        if (routeCustomer is null && string.IsNullOrEmpty(externalId)) return LagoError.Validation("external_customer_id", "value_is_mandatory");
         if (new WalletValidator(creating: true, now).Check(input) is { } invalid) return invalid;
 
         await using var tx = await db.BeginOrJoinAsync(ct);
@@ -74,6 +74,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         if (paid.Value is not null && input.IgnorePaidTopUpLimitsOnCreation != true && TopUpAmounts.CheckLimits(wallet, paid.Value) is { } limit) return limit;
         var granted = TopUpAmounts.Parse(rate, input.GrantedCredits, "granted_credits", roundTrip: true);
         if (!granted.IsOk) return granted.Error;
+        if (TopUpAmounts.CheckRoom(0, paid.Value, granted.Value) is { } full) return full;
 
         var details = new TopUpDetails(input.TransactionName, input.TransactionPriority, input.TransactionMetadata, null);
         if (paid.Value is not null) await invoices.BillPurchaseAsync(wallet, wallet.Customer, ledger.Purchase(wallet, paid.Value, details), ct);

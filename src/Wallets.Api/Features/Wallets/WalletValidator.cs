@@ -20,12 +20,13 @@ public sealed class WalletValidator : AbstractValidator<WalletInput>
                         .WithErrorCode("value_is_out_of_range")));
             RuleFor(w => w.Currency).NotEmpty().DependentRules(() =>
                 RuleFor(w => w.Currency).Must(c => Currencies.TryFind(c, out _)).WithErrorCode("value_is_invalid"));
-            RuleFor(w => w.PaidCredits).Must(WalletTransactionValidator.BeCredits).WithErrorCode("invalid_paid_credits");
-            RuleFor(w => w.GrantedCredits).Must(WalletTransactionValidator.BeCredits).WithErrorCode("invalid_granted_credits");
+            RuleFor(w => w.PaidCredits).MustBeCredits("invalid_paid_credits");
+            RuleFor(w => w.GrantedCredits).MustBeCredits("invalid_granted_credits");
             RuleFor(w => w.TransactionPriority).InclusiveBetween(1, 50);
             RuleFor(w => w.TransactionName).Must(n => n is null || n.Length is > 0 and <= 255).WithErrorCode("invalid_value");
-            RuleFor(w => w.TransactionMetadata).Must(m => m is null || m.Count <= 15).WithErrorCode("too_many_keys");
-            RuleForEach(w => w.TransactionMetadata).ChildRules(MetadataRules.KeyValue).OverridePropertyName("transaction_metadata");
+            // Lago validates transaction_metadata with the transactions' metadata validator, so its errors are on `metadata`.
+            RuleFor(w => w.TransactionMetadata).Must(m => m is null || m.Count <= 15).WithErrorCode("too_many_keys").OverridePropertyName("metadata");
+            RuleForEach(w => w.TransactionMetadata).ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
             RuleFor(w => w.AppliesTo).Must(a => a?.FeeTypes is null || a.FeeTypes.All(FeeTypes.Contains)).WithErrorCode("invalid_limitations");
         }
         else
