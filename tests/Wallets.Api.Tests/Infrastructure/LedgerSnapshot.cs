@@ -64,9 +64,9 @@ public static class LedgerAssertions
 }
 
 /// <summary>Setting up customers, wallets and top-ups for the error-case tests; each asserts its own success.</summary>
-public static class WalletSetup
+public static class ValidationSetup
 {
-    public static async Task CustomerAsync(this HttpClient client, string externalId, string? currency = "EUR") =>
+    public static async Task NewCustomerAsync(this HttpClient client, string externalId, string? currency = "EUR") =>
         (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = externalId, currency } })).Ok();
 
     /// <summary>A wallet body: rate 1, EUR, for this customer, plus (or minus, with a null value) the given fields.</summary>
@@ -78,14 +78,14 @@ public static class WalletSetup
         return wallet;
     }
 
-    public static async Task<JsonNode> WalletAsync(this HttpClient client, string externalCustomerId, params (string Field, object? Value)[] fields) =>
+    public static async Task<JsonNode> NewWalletAsync(this HttpClient client, string externalCustomerId, params (string Field, object? Value)[] fields) =>
         (await client.PostAsync("/api/v1/wallets", new { wallet = WalletBody(externalCustomerId, fields) })).Ok()["wallet"]!;
 
     /// <summary>A customer in EUR with one wallet (rate 1); returns the wallet's lago_id.</summary>
     public static async Task<string> CustomerWithWalletAsync(this HttpClient client, string externalCustomerId, params (string Field, object? Value)[] fields)
     {
-        await client.CustomerAsync(externalCustomerId);
-        return (string)(await client.WalletAsync(externalCustomerId, fields))["lago_id"]!;
+        await client.NewCustomerAsync(externalCustomerId);
+        return (string)(await client.NewWalletAsync(externalCustomerId, fields))["lago_id"]!;
     }
 
     public static Task<Reply> TopUpAsync(this HttpClient client, string walletId, params (string Field, object? Value)[] fields)

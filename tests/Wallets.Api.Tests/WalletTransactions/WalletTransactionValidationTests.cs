@@ -107,8 +107,8 @@ public sealed class WalletTransactionValidationTests(ApiFactory api) : IClassFix
     public async Task Credits_worth_less_than_one_yen_round_to_zero_for_paid_and_granted()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("yen", "JPY");
-        var id = (string)(await client.WalletAsync("yen", ("currency", "JPY"), ("granted_credits", "3")))["lago_id"]!;
+        await client.NewCustomerAsync("yen", "JPY");
+        var id = (string)(await client.NewWalletAsync("yen", ("currency", "JPY"), ("granted_credits", "3")))["lago_id"]!;
         foreach (var field in new[] { "paid_credits", "granted_credits" })
             (await api.UnchangedAsync(() => client.TopUpAsync(id, (field, "0.4")))).ExpectLagoValidation(field, "amount_rounds_to_zero");
         Assert.Equal(3L, await api.BalanceCentsAsync(id));

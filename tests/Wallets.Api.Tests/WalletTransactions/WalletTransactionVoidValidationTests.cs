@@ -22,7 +22,7 @@ public sealed class WalletTransactionVoidValidationTests(ApiFactory api) : IClas
         var client = await api.NewOrganizationClientAsync();
         var id = await client.CustomerWithWalletAsync("target", ("code", "a"), ("granted_credits", "10"));
         var outbound = await client.VoidAsync(id, "1");
-        var other = (string)(await client.WalletAsync("target", ("code", "b")))["lago_id"]!;
+        var other = (string)(await client.NewWalletAsync("target", ("code", "b")))["lago_id"]!;
         var othersGrant = await client.GrantAsync(other, "10");
         var theirs = await api.NewOrganizationClientAsync("theirs");
         var theirGrant = await theirs.GrantAsync(await theirs.CustomerWithWalletAsync("target"), "10");

@@ -53,7 +53,7 @@ public sealed class WalletUpdateValidationTests(ApiFactory api) : IClassFixture<
     {
         var client = await api.NewOrganizationClientAsync();
         await client.CustomerWithWalletAsync("rename", ("code", "first"));
-        var second = (string)(await client.WalletAsync("rename", ("code", "second")))["lago_id"]!;
+        var second = (string)(await client.NewWalletAsync("rename", ("code", "second")))["lago_id"]!;
         (await api.UnchangedAsync(() => client.PutAsync($"/api/v1/wallets/{second}", new { wallet = new { code = "first" } })))
             .ExpectLagoValidation("code", "value_already_exist");
     }
@@ -135,11 +135,11 @@ public sealed class WalletUpdateValidationTests(ApiFactory api) : IClassFixture<
         // Their customer is invisible on the customer routes, and my customer of the same external id has no such wallet.
         (await api.UnchangedAsync(() => mine.GetJsonAsync("/api/v1/customers/shared/wallets/main"))).ExpectNotFound("customer");
         (await api.UnchangedAsync(() => mine.DeleteJsonAsync("/api/v1/customers/shared/wallets/main"))).ExpectNotFound("customer");
-        (await api.UnchangedAsync(() => mine.PostAsync("/api/v1/customers/shared/wallets", new { wallet = WalletSetup.WalletBody(null) })))
+        (await api.UnchangedAsync(() => mine.PostAsync("/api/v1/customers/shared/wallets", new { wallet = ValidationSetup.WalletBody(null) })))
             .ExpectNotFound("customer");
-        (await api.UnchangedAsync(() => mine.PostAsync("/api/v1/wallets", new { wallet = WalletSetup.WalletBody("shared") })))
+        (await api.UnchangedAsync(() => mine.PostAsync("/api/v1/wallets", new { wallet = ValidationSetup.WalletBody("shared") })))
             .ExpectLagoValidation("customer", "customer_not_found");
-        await mine.CustomerAsync("shared");
+        await mine.NewCustomerAsync("shared");
         (await api.UnchangedAsync(() => mine.GetJsonAsync("/api/v1/customers/shared/wallets/main"))).ExpectNotFound("wallet");
         (await api.UnchangedAsync(() => mine.PutAsync("/api/v1/customers/shared/wallets/main", new { wallet }))).ExpectNotFound("wallet");
         (await api.UnchangedAsync(() => mine.DeleteJsonAsync("/api/v1/customers/shared/wallets/main"))).ExpectNotFound("wallet");

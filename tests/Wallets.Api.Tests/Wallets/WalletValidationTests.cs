@@ -1,5 +1,5 @@
 using Wallets.Api.Tests.Infrastructure;
-using static Wallets.Api.Tests.Infrastructure.WalletSetup;
+using static Wallets.Api.Tests.Infrastructure.ValidationSetup;
 
 namespace Wallets.Api.Tests.Wallets;
 
@@ -18,7 +18,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_body_without_its_wallet_root_is_a_400_and_creates_nothing(string body)
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("root");
+        await client.NewCustomerAsync("root");
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", body))).ExpectMissingRoot("wallet");
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/customers/root/wallets", body))).ExpectMissingRoot("wallet");
     }
@@ -49,7 +49,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task An_invalid_field_is_a_422_with_lagos_code_and_creates_nothing(string field, object? value, params string[] codes)
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("field");
+        await client.NewCustomerAsync("field");
         var wallet = WalletBody("field", (field, value));
         if (Absent.Equals(value)) wallet.Remove(field);
 
@@ -74,7 +74,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_currency_other_than_the_customers_is_refused()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("usd-customer", "USD");
+        await client.NewCustomerAsync("usd-customer", "USD");
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet = WalletBody("usd-customer") })))
             .ExpectLagoValidation("currency", "currencies_does_not_match");
     }
@@ -83,7 +83,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_maximum_below_the_minimum_is_refused_on_the_maximum()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("limits");
+        await client.NewCustomerAsync("limits");
         var wallet = WalletBody("limits", ("paid_top_up_min_amount_cents", 1000), ("paid_top_up_max_amount_cents", 999));
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet })))
             .ExpectLagoValidation("paid_top_up_max_amount_cents", "must_be_greater_than_or_equal_min");
@@ -93,8 +93,8 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_code_taken_by_an_active_wallet_is_refused_until_that_wallet_is_terminated()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("codes");
-        var first = await client.WalletAsync("codes", ("code", "main"));
+        await client.NewCustomerAsync("codes");
+        var first = await client.NewWalletAsync("codes", ("code", "main"));
 
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet = WalletBody("codes", ("code", "main")) })))
             .ExpectLagoValidation("code", "value_already_exist");
@@ -102,7 +102,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
             .ExpectLagoValidation("code", "value_already_exist");
 
         (await client.DeleteJsonAsync($"/api/v1/wallets/{first["lago_id"]}")).Ok();
-        var second = await client.WalletAsync("codes", ("code", "main"));
+        var second = await client.NewWalletAsync("codes", ("code", "main"));
         Assert.Equal("main", (string?)second["code"]);
         Assert.NotEqual((string?)first["lago_id"], (string?)second["lago_id"]);
     }
@@ -111,13 +111,13 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_missing_code_is_made_from_the_name_and_suffixed_with_the_unix_time_when_taken()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("generated");
-        Assert.Equal("main_wallet", (string?)(await client.WalletAsync("generated", ("name", "Main Wallet")))["code"]);
-        Assert.Equal("default", (string?)(await client.WalletAsync("generated"))["code"]);
-        Assert.Equal("credit_2026", (string?)(await client.WalletAsync("generated", ("name", "  Credit  / 2026!")))["code"]);
+        await client.NewCustomerAsync("generated");
+        Assert.Equal("main_wallet", (string?)(await client.NewWalletAsync("generated", ("name", "Main Wallet")))["code"]);
+        Assert.Equal("default", (string?)(await client.NewWalletAsync("generated"))["code"]);
+        Assert.Equal("credit_2026", (string?)(await client.NewWalletAsync("generated", ("name", "  Credit  / 2026!")))["code"]);
 
         var from = api.Clock.GetUtcNow().ToUnixTimeSeconds();
-        var again = (string)(await client.WalletAsync("generated", ("name", "Main Wallet")))["code"]!;
+        var again = (string)(await client.NewWalletAsync("generated", ("name", "Main Wallet")))["code"]!;
         var to = api.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.Matches("^main_wallet_[0-9]+$", again);
         Assert.InRange(long.Parse(again["main_wallet_".Length..]), from, to);
@@ -127,9 +127,9 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_seventh_active_wallet_is_refused_but_a_terminated_one_frees_its_place()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("many");
+        await client.NewCustomerAsync("many");
         var wallets = new List<string>();
-        for (var i = 0; i < 6; i++) wallets.Add((string)(await client.WalletAsync("many", ("code", $"w{i}")))["lago_id"]!);
+        for (var i = 0; i < 6; i++) wallets.Add((string)(await client.NewWalletAsync("many", ("code", $"w{i}")))["lago_id"]!);
 
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet = WalletBody("many", ("code", "w6")) })))
             .ExpectLagoValidation("customer", "wallet_limit_reached");
@@ -137,14 +137,14 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
             .ExpectLagoValidation("customer", "wallet_limit_reached");
 
         (await client.DeleteJsonAsync($"/api/v1/wallets/{wallets[0]}")).Ok();
-        await client.WalletAsync("many", ("code", "w6"));
+        await client.NewWalletAsync("many", ("code", "w6"));
     }
 
     [Fact]
     public async Task Unknown_fee_types_are_invalid_limitations()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("limited");
+        await client.NewCustomerAsync("limited");
         var wallet = WalletBody("limited", ("applies_to", new { fee_types = new[] { "charge", "bogus" } }));
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet }))).ExpectLagoValidation("applies_to", "invalid_limitations");
     }
@@ -153,7 +153,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task More_than_one_recurring_rule_is_refused()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("rules");
+        await client.NewCustomerAsync("rules");
         var rule = new { trigger = "interval", interval = "monthly", paid_credits = "10" };
         var wallet = WalletBody("rules", ("recurring_transaction_rules", new[] { rule, rule }));
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet })))
@@ -166,7 +166,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Initial_paid_credits_outside_the_limits_create_no_wallet_unless_the_limits_are_ignored(string paid, string code)
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("initial");
+        await client.NewCustomerAsync("initial");
         var wallet = WalletBody("initial", ("paid_top_up_min_amount_cents", 10000), ("paid_top_up_max_amount_cents", 10000), ("paid_credits", paid));
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet }))).ExpectLagoValidation("paid_credits", code);
 
@@ -186,7 +186,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Initial_credits_worth_less_than_one_minor_unit_create_no_wallet(string field)
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("yen", currency: null);
+        await client.NewCustomerAsync("yen", currency: null);
         var wallet = WalletBody("yen", ("currency", "JPY"), (field, "0.4"));
         (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet }))).ExpectLagoValidation(field, "amount_rounds_to_zero");
         Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM customers WHERE external_id = 'yen' AND currency IS NOT NULL"));
@@ -199,7 +199,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Initial_credits_worth_more_minor_units_than_a_balance_holds_create_no_wallet(string rate, string credits, string code)
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("huge");
+        await client.NewCustomerAsync("huge");
         foreach (var field in new[] { "paid_credits", "granted_credits" })
             (await api.UnchangedAsync(() => client.PostAsync("/api/v1/wallets", new { wallet = WalletBody("huge", ("rate_amount", rate), (field, credits)) })))
                 .ExpectLagoValidation(field, code);
@@ -213,7 +213,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Initial_transaction_metadata_beyond_lagos_limits_creates_no_wallet()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("meta");
+        await client.NewCustomerAsync("meta");
         var cases = new (object Metadata, string Code)[]
         {
             (Enumerable.Range(0, 16).Select(i => new { key = $"k{i}", value = "v" }).ToArray(), "too_many_keys"),
@@ -233,7 +233,7 @@ public sealed class WalletValidationTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_wrongly_typed_field_is_a_422_never_a_500()
     {
         var client = await api.NewOrganizationClientAsync();
-        await client.CustomerAsync("typed");
+        await client.NewCustomerAsync("typed");
         foreach (var (field, value) in new (string, object)[]
         {
             ("applies_to", "charge"), ("recurring_transaction_rules", "monthly"), ("metadata", new[] { 1 }),
