@@ -130,3 +130,20 @@ public sealed class WalletApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await client.GetJsonAsync("/api/v1/wallets/00000000-0000-0000-0000-000000000000/wallet_transactions")).ExpectNotFound("wallet");
     }
 }
+
+public sealed class WalletCurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Without_a_currency_the_wallet_takes_the_customers_and_without_either_it_is_mandatory()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.CustomerAsync("has-currency", "EUR");
+        var wallet = (await client.PostAsync("/api/v1/wallets", new { wallet = new { external_customer_id = "has-currency", rate_amount = "1" } })).Ok()["wallet"]!;
+        Assert.Equal("EUR", (string?)wallet["currency"]);
+
+        await client.CustomerAsync("no-currency");
+        (await client.PostAsync("/api/v1/wallets", new { wallet = new { external_customer_id = "no-currency", rate_amount = "1" } }))
+            .ExpectValidation("currency", "value_is_mandatory");
+        Assert.Equal(1L, await api.ScalarAsync<long>("SELECT count(*) FROM wallets"));
+    }
+}

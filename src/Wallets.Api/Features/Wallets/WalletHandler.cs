@@ -26,7 +26,9 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         await db.LockCustomerAsync(customer.Id, ct);
 
         // Seed 002: a customer whose currency is set only gets wallets in that currency; one without takes the wallet's.
-        if (customer.Currency is not null && customer.Currency != input.Currency) return LagoError.Validation("currency", "currencies_does_not_match");
+        var currency = input.Currency ?? customer.Currency;
+        if (currency is null) return LagoError.Validation("currency", "value_is_mandatory");
+        if (customer.Currency is not null && customer.Currency != currency) return LagoError.Validation("currency", "currencies_does_not_match");
         var maxWallets = await db.Organizations.Where(o => o.Id == tenant.OrganizationId).Select(o => o.MaxWallets).FirstAsync(ct);
         if (await db.Wallets.CountAsync(w => w.CustomerId == customer.Id && w.Status == WalletStatus.Active, ct) >= maxWallets)
             return LagoError.Validation("customer", "wallet_limit_reached");
@@ -36,12 +38,12 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         var code = input.Code?.Trim() ?? await GenerateCodeAsync(customer.Id, input.Name, now, ct);
         if (await CodeTakenAsync(customer.Id, code, null, ct)) return LagoError.Validation("code", "value_already_exist");
 
-        customer.Currency ??= input.Currency;
+        customer.Currency ??= currency;
         DecimalText.TryParse(input.RateAmount, out var rateAmount);
         var wallet = new Wallet
         {
             Id = Ids.New(), OrganizationId = tenant.OrganizationId, CustomerId = customer.Id, Customer = customer,
-            Code = code, Name = input.Name, Priority = input.Priority ?? 50, Currency = input.Currency!,
+            Code = code, Name = input.Name, Priority = input.Priority ?? 50, Currency = currency,
             RateAmount = Math.Round(rateAmount, 5, MidpointRounding.AwayFromZero),
             InvoiceRequiresSuccessfulPayment = input.InvoiceRequiresSuccessfulPayment ?? false,
             PaidTopUpMinAmountCents = input.PaidTopUpMinAmountCents, PaidTopUpMaxAmountCents = input.PaidTopUpMaxAmountCents,

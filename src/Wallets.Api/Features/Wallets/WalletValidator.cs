@@ -8,7 +8,9 @@ namespace Wallets.Api.Features.Wallets;
 /// <summary>Field rules of wallet create and update; rules that need the database live in the handler.</summary>
 public sealed class WalletValidator : AbstractValidator<WalletInput>
 {
-    public static readonly IReadOnlySet<string> FeeTypes = new HashSet<string> { "charge", "subscription", "commitment", "fixed_charge" };
+    /// <summary>Lago's fee types (`Fee::FEE_TYPES`), the values `applies_to.fee_types` may name.</summary>
+    public static readonly IReadOnlySet<string> FeeTypes = new HashSet<string>
+        { "charge", "add_on", "subscription", "credit", "commitment", "fixed_charge", "product" };
 
     public WalletValidator(bool creating, DateTimeOffset now)
     {
@@ -18,8 +20,8 @@ public sealed class WalletValidator : AbstractValidator<WalletInput>
                 RuleFor(w => w.RateAmount).Must(r => DecimalText.TryParse(r, out _)).WithErrorCode("value_is_invalid").DependentRules(() =>
                     RuleFor(w => w.RateAmount).Must(r => DecimalText.TryParse(r, out var rate) && rate > 0 && Math.Round(rate, 5) > 0)
                         .WithErrorCode("value_is_out_of_range")));
-            RuleFor(w => w.Currency).NotEmpty().DependentRules(() =>
-                RuleFor(w => w.Currency).Must(c => Currencies.TryFind(c, out _)).WithErrorCode("value_is_invalid"));
+            // Absent, the customer's currency is used (checked in the handler).
+            RuleFor(w => w.Currency).Must(c => c is null || Currencies.TryFind(c, out _)).WithErrorCode("value_is_invalid");
             RuleFor(w => w.PaidCredits).MustBeCredits("invalid_paid_credits");
             RuleFor(w => w.GrantedCredits).MustBeCredits("invalid_granted_credits");
             RuleFor(w => w.TransactionPriority).InclusiveBetween(1, 50);
