@@ -1,6 +1,8 @@
 using Wallets.Api;
+using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +21,8 @@ app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 app.MapHealthEndpoints();
 var api = app.MapGroup("/api/v1").AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>());
 api.MapCustomerEndpoints();
+api.MapBillableMetricEndpoints();
+api.MapTaxEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -2,8 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Organizations;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 namespace Wallets.Api;
@@ -23,6 +25,8 @@ public static class Startup
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
+        services.AddScoped<BillableMetricHandler>();
+        services.AddScoped<TaxHandler>();
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Customers;
@@ -14,6 +15,9 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
 
         for (var attempt = 0; ; attempt++)
         {
+            // Resolved on every attempt: a retry starts from an empty change tracker.
+            var taxes = await TaxCodes.ResolveAsync(db, input.TaxCodes, ct);
+            if (!taxes.IsOk) return taxes.Error!;
             var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == input.ExternalId, ct);
             var now = clock.GetUtcNow();
             if (customer is null)
@@ -29,6 +33,11 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
             }
 
             Apply(input, customer, now);
+            if (input.TaxCodes is not null)
+                TaxCodes.Replace(customer.AppliedTaxes, taxes.Value!, tax => new CustomerTax
+                {
+                    OrganizationId = tenant.OrganizationId, CustomerId = customer.Id, TaxId = tax.Id, Tax = tax, CreatedAt = now,
+                });
             customer.UpdatedAt = now;
             try
             {
