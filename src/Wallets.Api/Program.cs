@@ -2,6 +2,7 @@ using Wallets.Api;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
+using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
@@ -23,6 +24,7 @@ var api = app.MapGroup("/api/v1").AddEndpointFilter(app.Services.GetRequiredServ
 api.MapCustomerEndpoints();
 api.MapBillableMetricEndpoints();
 api.MapTaxEndpoints();
+api.MapPlanEndpoints();
 
 await app.RunAsync();
 return 0;

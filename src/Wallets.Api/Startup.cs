@@ -5,6 +5,8 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Organizations;
+using Wallets.Api.Features.Plans;
+using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
@@ -27,6 +29,10 @@ public static class Startup
         services.AddScoped<CustomerHandler>();
         services.AddScoped<BillableMetricHandler>();
         services.AddScoped<TaxHandler>();
+        services.AddScoped<ChargeWriter>();
+        services.AddScoped<PlanHandler>();
+        services.AddScoped<ChargeHandler>();
+        services.AddScoped<SubscriptionLifecycle>();
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();
