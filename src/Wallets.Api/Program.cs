@@ -3,6 +3,7 @@ using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
 using Wallets.Api.Features.Plans;
+using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
@@ -25,6 +26,7 @@ api.MapCustomerEndpoints();
 api.MapBillableMetricEndpoints();
 api.MapTaxEndpoints();
 api.MapPlanEndpoints();
+api.MapSubscriptionEndpoints();
 
 await app.RunAsync();
 return 0;

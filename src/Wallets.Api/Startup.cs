@@ -33,6 +33,8 @@ public static class Startup
         services.AddScoped<PlanHandler>();
         services.AddScoped<ChargeHandler>();
         services.AddScoped<SubscriptionLifecycle>();
+        services.AddScoped<SubscriptionHandler>();
+        services.AddScoped<SubscriptionViews>();
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();

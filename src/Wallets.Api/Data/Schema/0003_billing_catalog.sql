@@ -164,7 +164,6 @@ CREATE TABLE subscriptions (
     CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
     CHECK ((status = 'canceled') = (canceled_at IS NOT NULL)),
     CHECK (status <> 'canceled' OR started_at IS NULL),
-    CHECK (terminated_at >= started_at),
     CHECK (ending_at > subscription_at)
 );
 -- One live (active or pending) subscription per external id in an organization: events find it by that id.
