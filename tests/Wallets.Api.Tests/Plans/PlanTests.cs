@@ -32,7 +32,7 @@ public sealed class PlanTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var body = Plan("startup",
             new { billable_metric_id = storage, charge_model = "standard", accepts_target_wallet = true, invoice_display_name = "Storage", properties = new { amount = "0.5", grouped_by = new[] { "region" } }, tax_codes = new[] { "vat" } },
-            new { billable_metric_id = calls, charge_model = "graduated", code = "tiers", properties = new { graduated_ranges = new object[] { new { from_value = 0, to_value = 100, per_unit_amount = "0", flat_amount = "0" }, new { from_value = 101, to_value = (int?)null, per_unit_amount = "0.001", flat_amount = "1.5" } } } },
+            new { billable_metric_id = calls, charge_model = "graduated", code = "tiers", properties = new { graduated_ranges = new object[] { new { from_value = 0, to_value = 100, per_unit_amount = "0", flat_amount = "0", junk = "dropped" }, new { from_value = 101, to_value = (int?)null, per_unit_amount = "0.001", flat_amount = "1.5" } } } },
             new { billable_metric_id = calls, charge_model = "package", properties = new { amount = "10", package_size = 1000, free_units = 100 } });
         body["trial_period"] = 14;
         body["description"] = "For small teams";
@@ -62,6 +62,7 @@ public sealed class PlanTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(["vat"], standard["taxes"]!.AsArray().Select(t => (string?)t!["code"]));
         Assert.Empty(standard["filters"]!.AsArray());
         Assert.Equal("1.5", (string?)charges[1]!["properties"]!["graduated_ranges"]![1]!["flat_amount"]);
+        Assert.Equal("""{"to_value":100,"from_value":0,"flat_amount":"0","per_unit_amount":"0"}""", charges[1]!["properties"]!["graduated_ranges"]![0]!.ToJsonString());
         Assert.False((bool)charges[1]!["accepts_target_wallet"]!);
         Assert.Equal("""{"amount":"10","free_units":100,"package_size":1000}""", charges[2]!["properties"]!.ToJsonString());
 
@@ -96,6 +97,8 @@ public sealed class PlanTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("amount_cents", "ten", "value_is_invalid")]
     [InlineData("name", "", "value_is_mandatory")]
     [InlineData("trial_period", -2, "value_is_out_of_range")]
+    [InlineData("trial_period", 1e20, "value_is_out_of_range")]
+    [InlineData("name", "a\u0000b", "value_is_invalid")]
     public async Task Invalid_plan_fields_are_422_and_write_nothing(string field, object? value, string code)
     {
         var client = await api.NewOrganizationClientAsync();

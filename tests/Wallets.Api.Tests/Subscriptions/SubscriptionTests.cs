@@ -106,6 +106,7 @@ public sealed class SubscriptionTests(ApiFactory api) : IClassFixture<ApiFactory
     [InlineData("external_customer_id", "", "value_is_mandatory")]
     [InlineData("billing_time", "weekly", "value_is_invalid")]
     [InlineData("subscription_at", "15/01/2026", "invalid_date")]
+    [InlineData("subscription_at", "0001-01-01T00:00:00Z", "invalid_date")]
     [InlineData("ending_at", "2026-01-15T23:00:00Z", "invalid_date")]
     [InlineData("ending_at", "not a date", "invalid_date")]
     public async Task Invalid_fields_are_422_and_write_nothing(string field, string? value, string code)

@@ -38,11 +38,19 @@ public static class ChargeProperties
         };
         var kept = new JsonObject();
         foreach (var key in keys)
-            if (sent.TryGetPropertyValue(key, out var value)) kept[key] = value?.DeepClone();
+            if (sent.TryGetPropertyValue(key, out var value)) kept[key] = key == "graduated_ranges" ? Ranges(value) : value?.DeepClone();
         var groupKeys = sent["pricing_group_keys"] is JsonArray { Count: > 0 } keysSent ? keysSent : sent["grouped_by"];
         if (groupKeys is JsonArray { Count: > 0 }) kept["pricing_group_keys"] = groupKeys.DeepClone();
         return kept;
     }
+
+    // Each range keeps only its four fields, so nothing unchecked reaches the database.
+    private static JsonNode? Ranges(JsonNode? ranges) => ranges is JsonArray items
+        ? new JsonArray(items.Select(r => r is JsonObject range
+            ? new JsonObject(new[] { "from_value", "to_value", "per_unit_amount", "flat_amount" }
+                .Where(range.ContainsKey).Select(k => KeyValuePair.Create(k, range[k]?.DeepClone())))
+            : r?.DeepClone()).ToArray())
+        : ranges?.DeepClone();
 
     /// <summary>Lago's error codes for properties that do not fit the model; empty when they do.</summary>
     public static IEnumerable<string> Errors(string model, JsonObject properties)
@@ -119,5 +127,6 @@ public static class ChargeProperties
         node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? number : null;
 
     private static bool IsStringList(JsonNode node) =>
-        node is JsonArray items && items.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length > 0);
+        node is JsonArray items && items.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && v.GetValue<string>() is { Length: > 0 } key && !key.Contains('\0'));
 }

@@ -17,7 +17,8 @@ public sealed class PlanValidator : AbstractValidator<Plan>
         RuleFor(p => p.AmountCents).GreaterThanOrEqualTo(0);
         RuleFor(p => p.AmountCurrency).Cascade(CascadeMode.Stop).NotEmpty()
             .Must(c => Currencies.TryFind(c, out _)).WithErrorCode("value_is_invalid");
-        RuleFor(p => p.TrialPeriod).GreaterThanOrEqualTo(0m);
+        // Stored as numeric(10,5): up to 99 999 days.
+        RuleFor(p => p.TrialPeriod).InclusiveBetween(0m, 99_999m);
         RuleFor(p => p.TrialPeriod).Must(t => t is null || decimal.Round(t.Value, 5) == t.Value).WithErrorCode("value_is_invalid");
         if (creatingFrom is not null)
             RuleFor(_ => creatingFrom.AmountCents).NotNull().OverridePropertyName("amount_cents");

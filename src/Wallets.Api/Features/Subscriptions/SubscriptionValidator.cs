@@ -15,7 +15,9 @@ public sealed class SubscriptionValidator : AbstractValidator<SubscriptionInput>
         RuleFor(s => s.ExternalCustomerId).NotEmpty().When(_ => creating);
         RuleFor(s => s.ExternalId).NotEmpty().MaximumLength(255).When(_ => creating);
         RuleFor(s => s.BillingTime).Must(b => b is null || BillingNames.TryParseBillingTime(b, out _)).WithErrorCode("value_is_invalid");
-        RuleFor(s => s.SubscriptionAt).Must(t => t is null || IsoTime.TryParse(t, out _)).WithErrorCode("invalid_date")
+        // Billing periods are computed from this date, so it must stay within years that date arithmetic can reach.
+        RuleFor(s => s.SubscriptionAt).Must(t => t is null || (IsoTime.TryParse(t, out var at) && at.Year is >= 1900 and <= 9000))
+            .WithErrorCode("invalid_date")
             .When(s => creating || s.Has("subscription_at"));
         // Lago: an end date is a later day than both today and the subscription date.
         RuleFor(s => s.EndingAt).Must(t => EndsLater(t, startsAt, today)).WithErrorCode("invalid_date")
