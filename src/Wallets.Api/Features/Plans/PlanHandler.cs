@@ -25,22 +25,8 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
         };
         Apply(plan, input, creating: true, locked: false);
         var failures = new PlanValidator(creatingFrom: input).Validate(plan).Errors;
-        var taken = new HashSet<string>(StringComparer.Ordinal);
-        var pairs = new List<(Charge, ChargeInput)>();
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            if (ChargeWriter.MetricOf(inputs[i], metrics.Value!) is not { } metric)
-            {
-                failures.Add(ChargeWriter.Failure("billable_metric_id", "value_is_mandatory"));
-                continue;
-            }
-
-            var charge = writer.Create(plan, inputs[i], metric, now.AddTicks(i * 10));
-            failures.AddRange(Coded(charge, inputs[i], taken));
-            failures.AddRange(ChargeWriter.Check(charge));
-            plan.Charges.Add(charge);
-            pairs.Add((charge, inputs[i]));
-        }
+        var (pairs, chargeFailures) = PlanCharges.Replace(plan, inputs, metrics.Value!, locked: false, now, writer, db);
+        failures.AddRange(chargeFailures);
 
         if (failures.Count > 0) return Validation.ToError(new ValidationResult(failures))!;
         if (await ApplyTaxesAsync(plan, input, pairs, now, ct) is { } missing) return missing;
@@ -69,48 +55,11 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
         Apply(plan, input, creating: false, locked);
         plan.UpdatedAt = now;
         var failures = new PlanValidator().Validate(plan).Errors;
-        var pairs = new List<(Charge, ChargeInput)>();
+        List<(Charge, ChargeInput)> pairs = [];
         if (input.Charges is not null)
         {
-            var existing = plan.Charges.ToList();
-            var kept = new List<Charge>();
-            var taken = existing.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
-            var codes = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                var metric = ChargeWriter.MetricOf(inputs[i], metrics.Value!);
-                var match = existing.FirstOrDefault(c => !kept.Contains(c) && Guid.TryParse(inputs[i].Id, out var id) && c.Id == id)
-                    ?? existing.FirstOrDefault(c => !kept.Contains(c) && inputs[i].Code is not null && c.Code == inputs[i].Code);
-                if (match is not null)
-                {
-                    ChargeWriter.Apply(match, inputs[i], metric, creating: false, locked);
-                    match.UpdatedAt = now;
-                }
-                else if (metric is null)
-                {
-                    failures.Add(ChargeWriter.Failure("billable_metric_id", "value_is_mandatory"));
-                    continue;
-                }
-                else
-                {
-                    match = writer.Create(plan, inputs[i], metric, now.AddTicks(i * 10));
-                    if (inputs[i].Code is null) match.Code = ChargeWriter.FreeCode(metric.Code, taken);
-                    taken.Add(match.Code);
-                    // Added explicitly: a new entity reached only through a navigation, with its key already set, would be taken for an existing row.
-                    db.Charges.Add(match);
-                }
-
-                kept.Add(match);
-                pairs.Add((match, inputs[i]));
-                if (!codes.Add(match.Code)) failures.Add(ChargeWriter.Failure("code", "value_already_exist"));
-                failures.AddRange(ChargeWriter.Check(match));
-            }
-
-            foreach (var removed in existing.Where(c => !kept.Contains(c)))
-            {
-                removed.DeletedAt = now;
-                removed.UpdatedAt = now;
-            }
+            (pairs, var chargeFailures) = PlanCharges.Replace(plan, inputs, metrics.Value!, locked, now, writer, db);
+            failures.AddRange(chargeFailures);
         }
 
         if (failures.Count > 0) return Validation.ToError(new ValidationResult(failures))!;
@@ -156,13 +105,6 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
         // Only yearly and semiannual plans may bill charges monthly; for others Lago stores null.
         if (Sets("bill_charges_monthly") || Sets("interval"))
             plan.BillChargesMonthly = plan.Interval is "yearly" or "semiannual" ? input.BillChargesMonthly ?? plan.BillChargesMonthly ?? false : null;
-    }
-
-    // A charge sent without a code gets its metric's code (suffixed when taken); two charges may not share one.
-    private static IEnumerable<ValidationFailure> Coded(Charge charge, ChargeInput input, HashSet<string> taken)
-    {
-        if (input.Code is null) charge.Code = ChargeWriter.FreeCode(charge.BillableMetric.Code, taken);
-        if (!taken.Add(charge.Code)) yield return ChargeWriter.Failure("code", "value_already_exist");
     }
 
     private async Task<LagoError?> ApplyTaxesAsync(Plan plan, PlanInput input, List<(Charge, ChargeInput)> charges, DateTimeOffset now, CancellationToken ct)
