@@ -17,7 +17,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "test: installing Node.js and npm with apt-get (once)…" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
-contract_db="$(scripts/db.sh wallets_contract)"
+# Its own database (WALLETS_CONTRACT_DB), so runs from two worktrees with different schemas do not mix.
+contract_db="$(scripts/db.sh "${WALLETS_CONTRACT_DB:-wallets_contract}")"
 
 dotnet build src/Wallets.Api -c Release -nologo -v quiet
 app_dir="$root/src/Wallets.Api/bin/Release/net10.0"

@@ -1,9 +1,13 @@
 using Wallets.Api;
+using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Features.Wallets;
+using Wallets.Api.Features.Plans;
+using Wallets.Api.Features.Subscriptions;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +32,10 @@ api.MapWalletEndpoints();
 api.MapWalletMetadataEndpoints();
 api.MapWalletTransactionEndpoints();
 api.MapInvoiceEndpoints();
+api.MapBillableMetricEndpoints();
+api.MapTaxEndpoints();
+api.MapPlanEndpoints();
+api.MapSubscriptionEndpoints();
 
 await app.RunAsync();
 return 0;

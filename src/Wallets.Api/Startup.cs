@@ -2,12 +2,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Features.Wallets;
 using Wallets.Api.Jobs;
 using Wallets.Api.Features.Organizations;
+using Wallets.Api.Features.Plans;
+using Wallets.Api.Features.Subscriptions;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 namespace Wallets.Api;
@@ -33,6 +37,14 @@ public static class Startup
         services.AddScoped<CreditInvoices>();
         services.AddScoped<InvoicePaymentHandler>();
         services.AddSingleton<IdempotencyFilter>();
+        services.AddScoped<BillableMetricHandler>();
+        services.AddScoped<TaxHandler>();
+        services.AddScoped<ChargeWriter>();
+        services.AddScoped<PlanHandler>();
+        services.AddScoped<ChargeHandler>();
+        services.AddScoped<SubscriptionLifecycle>();
+        services.AddScoped<SubscriptionHandler>();
+        services.AddScoped<SubscriptionViews>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();

@@ -27,6 +27,7 @@ public sealed class Customer
     public string AccountType { get; set; } = "customer";
     public string? CustomerType { get; set; }
     public List<CustomerMetadata> Metadata { get; set; } = [];
+    public List<CustomerTax> AppliedTaxes { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }

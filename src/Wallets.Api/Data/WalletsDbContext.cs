@@ -7,7 +7,7 @@ using Wallets.Api.Http;
 namespace Wallets.Api.Data;
 
 /// <summary>The one DbContext. Every tenant-owned set is filtered by the current organization.</summary>
-public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options, Tenant tenant) : DbContext(options)
+public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> options, Tenant tenant) : DbContext(options)
 {
     // Read by the query filters below: another organization's rows are invisible, so they are 404s.
     private Guid OrganizationId => tenant.OrganizationId;
@@ -21,6 +21,11 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<Fee> Fees => Set<Fee>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<BillableMetric> BillableMetrics => Set<BillableMetric>();
+    public DbSet<Tax> Taxes => Set<Tax>();
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<Charge> Charges => Set<Charge>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -32,6 +37,8 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
             e.ToTable("customers");
             e.Property(c => c.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasQueryFilter(c => c.OrganizationId == OrganizationId && c.DeletedAt == null);
+            // Every customer answer shows its taxes, so they always come along.
+            e.Navigation(c => c.AppliedTaxes).AutoInclude();
         });
 
         model.Entity<Wallet>(e =>
@@ -85,6 +92,8 @@ public sealed class WalletsDbContext(DbContextOptions<WalletsDbContext> options,
             e.ToTable("idempotency_keys").HasKey(k => new { k.OrganizationId, k.Key });
             e.HasQueryFilter(k => k.OrganizationId == OrganizationId);
         });
+
+        ConfigureBillingCatalog(model);
 
         // Columns are snake_case, as the SQL schema files write them.
         foreach (var property in model.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))

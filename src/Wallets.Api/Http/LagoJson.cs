@@ -45,13 +45,16 @@ public static class LagoJson
             writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Rails coerces scalars in params to strings; so do we (e.g. `paid_credits: 10`).</summary>
+    /// <summary>
+    /// Rails coerces scalars in params to strings; so do we (e.g. `paid_credits: 10`). A NUL character is refused
+    /// (a field error): PostgreSQL text cannot store it, so it would otherwise fail at save time as a 500.
+    /// </summary>
     private sealed class LenientString : JsonConverter<string>
     {
         public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.TokenType switch
             {
-                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.String => WithoutNul(reader.GetString()),
                 JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
                 JsonTokenType.True => "true",
                 JsonTokenType.False => "false",
@@ -60,5 +63,7 @@ public static class LagoJson
             };
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+        private static string? WithoutNul(string? text) => text?.Contains('\0') == true ? throw new JsonException("NUL in a string") : text;
     }
 }

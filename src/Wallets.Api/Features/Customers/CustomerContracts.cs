@@ -1,4 +1,5 @@
 using Wallets.Api.Data;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Customers;
@@ -27,6 +28,7 @@ public sealed class CustomerInput : Input
     public string? AccountType { get; init; }
     public string? CustomerType { get; init; }
     public List<CustomerMetadataInput>? Metadata { get; init; }
+    public List<string?>? TaxCodes { get; init; }
 }
 
 public sealed record CustomerMetadataInput(string? Key, string? Value, bool? DisplayInInvoice);
@@ -81,7 +83,7 @@ public sealed record CustomerView(
         new { invoice_grace_period = (int?)null, payment_provider = (string?)null, document_locale = (string?)null },
         new { address_line1 = (string?)null, address_line2 = (string?)null, city = (string?)null, zipcode = (string?)null, state = (string?)null, country = (string?)null },
         c.Metadata.Select(m => new CustomerMetadataView(m.LagoId, m.Key, m.Value, m.DisplayInInvoice, m.CreatedAt)).ToList(),
-        [], [], [], c.CreatedAt, c.UpdatedAt);
+        [], TaxView.Of(c.AppliedTaxes), [], c.CreatedAt, c.UpdatedAt);
 }
 
 public sealed record CustomerMetadataView(Guid LagoId, string Key, string Value, bool DisplayInInvoice, DateTimeOffset CreatedAt);

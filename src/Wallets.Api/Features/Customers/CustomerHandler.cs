@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Customers;
@@ -12,35 +12,36 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
     {
         if (new CustomerValidator().Check(input) is { } invalid) return invalid;
 
-        for (var attempt = 0; ; attempt++)
+        await using var tx = await db.BeginOrJoinAsync(ct);
+        // Creates of one external_id are serialized, so racing requests become one create and then updates.
+        var lockName = $"customer:{tenant.OrganizationId}:{input.ExternalId}";
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockName}, 0))", ct);
+        var taxes = await TaxCodes.ResolveAsync(db, input.TaxCodes, ct);
+        if (!taxes.IsOk) return taxes.Error!;
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == input.ExternalId, ct);
+        var now = clock.GetUtcNow();
+        if (customer is null)
         {
-            var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == input.ExternalId, ct);
-            var now = clock.GetUtcNow();
-            if (customer is null)
+            var last = await db.Customers.IgnoreQueryFilters().Where(c => c.OrganizationId == tenant.OrganizationId)
+                .MaxAsync(c => (long?)c.SequentialId, ct);
+            customer = new Customer
             {
-                var last = await db.Customers.IgnoreQueryFilters().Where(c => c.OrganizationId == tenant.OrganizationId)
-                    .MaxAsync(c => (long?)c.SequentialId, ct);
-                customer = new Customer
-                {
-                    Id = Ids.New(), OrganizationId = tenant.OrganizationId, ExternalId = input.ExternalId!,
-                    SequentialId = (last ?? 0) + 1, CreatedAt = now,
-                };
-                db.Customers.Add(customer);
-            }
-
-            Apply(input, customer, now);
-            customer.UpdatedAt = now;
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return customer;
-            }
-            catch (DbUpdateException e) when (attempt == 0 && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                // Two creates of one external_id raced; the loser becomes an update of the winner's row.
-                db.ChangeTracker.Clear();
-            }
+                Id = Ids.New(), OrganizationId = tenant.OrganizationId, ExternalId = input.ExternalId!,
+                SequentialId = (last ?? 0) + 1, CreatedAt = now,
+            };
+            db.Customers.Add(customer);
         }
+
+        Apply(input, customer, now);
+        if (input.TaxCodes is not null)
+            TaxCodes.Replace(customer.AppliedTaxes, taxes.Value!, tax => new CustomerTax
+            {
+                OrganizationId = tenant.OrganizationId, CustomerId = customer.Id, TaxId = tax.Id, Tax = tax, CreatedAt = now,
+            });
+        customer.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return customer;
     }
 
     public async Task<Result<Customer>> DeleteAsync(string externalId, CancellationToken ct)
