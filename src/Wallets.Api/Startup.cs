@@ -45,6 +45,7 @@ public static class Startup
         services.AddScoped<SubscriptionLifecycle>();
         services.AddScoped<SubscriptionHandler>();
         services.AddScoped<SubscriptionViews>();
+        services.AddScoped<Wallets.Api.Features.Usage.UsageCalculator>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();

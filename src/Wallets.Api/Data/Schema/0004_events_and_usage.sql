@@ -1,0 +1,48 @@
+-- Usage events, stored as sent (idempotent by transaction_id, as Lago), and the usage they add up to.
+
+CREATE TABLE events (
+    id                          uuid PRIMARY KEY,
+    organization_id             uuid NOT NULL REFERENCES organizations (id),
+    transaction_id              text NOT NULL CHECK (transaction_id <> ''),
+    -- '' when the event names only a customer.
+    external_subscription_id    text NOT NULL DEFAULT '',
+    external_customer_id        text,
+    code                        text NOT NULL CHECK (code <> ''),
+    "timestamp"                 timestamptz NOT NULL,
+    properties                  jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(properties) = 'object'),
+    precise_total_amount_cents  numeric(40,15),
+    -- Set at ingestion when the event matched a live subscription (events for unknown ones are kept, unused).
+    subscription_id             uuid,
+    created_at                  timestamptz NOT NULL
+);
+-- Lago's idempotency: one event per transaction_id and subscription.
+CREATE UNIQUE INDEX events_transaction_id ON events (organization_id, external_subscription_id, transaction_id);
+CREATE INDEX events_listing ON events (organization_id, created_at DESC, id);
+CREATE INDEX events_of_subscription ON events (subscription_id, "timestamp") WHERE subscription_id IS NOT NULL;
+
+-- Usage aggregated as events arrive: one row per subscription, charge, billing period (its start, in the
+-- customer's time zone) and target wallet ('' when the event targets none or the charge does not accept targets).
+-- Current usage, the real-time wallet balance and invoices read these rows, never the raw events.
+CREATE TABLE charge_usage (
+    organization_id     uuid NOT NULL REFERENCES organizations (id),
+    subscription_id     uuid NOT NULL,
+    charge_id           uuid NOT NULL,
+    period_from         timestamptz NOT NULL,
+    target_wallet_code  text NOT NULL DEFAULT '',
+    units               numeric(40,10) NOT NULL DEFAULT 0,
+    events_count        bigint NOT NULL DEFAULT 0 CHECK (events_count >= 0),
+    -- latest_agg: the timestamp of the event whose value `units` holds.
+    latest_at           timestamptz,
+    updated_at          timestamptz NOT NULL,
+    PRIMARY KEY (subscription_id, charge_id, period_from, target_wallet_code)
+);
+
+-- unique_count_agg: the distinct values seen per usage row; a new value adds one unit.
+CREATE TABLE charge_usage_values (
+    subscription_id     uuid NOT NULL,
+    charge_id           uuid NOT NULL,
+    period_from         timestamptz NOT NULL,
+    target_wallet_code  text NOT NULL,
+    value               text NOT NULL,
+    PRIMARY KEY (subscription_id, charge_id, period_from, target_wallet_code, value)
+);

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Wallets.Api.Data;
+
+/// <summary>Events and the usage aggregated from them.</summary>
+public sealed partial class WalletsDbContext
+{
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<ChargeUsage> ChargeUsage => Set<ChargeUsage>();
+
+    private void ConfigureUsage(ModelBuilder model)
+    {
+        model.Entity<Event>(e =>
+        {
+            e.ToTable("events");
+            e.Property(v => v.Properties).HasColumnType("jsonb").HasJsonConversion();
+            e.Property(v => v.PreciseTotalAmountCents).HasPrecision(40, 15);
+            e.HasQueryFilter(v => v.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<ChargeUsage>(e =>
+        {
+            e.ToTable("charge_usage").HasKey(u => new { u.SubscriptionId, u.ChargeId, u.PeriodFrom, u.TargetWalletCode });
+            e.Property(u => u.Units).HasPrecision(40, 10);
+            e.HasQueryFilter(u => u.OrganizationId == OrganizationId);
+        });
+    }
+}
