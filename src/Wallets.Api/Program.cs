@@ -1,6 +1,7 @@
 using Wallets.Api;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Events;
 using Wallets.Api.Features.Health;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
@@ -36,6 +37,7 @@ api.MapBillableMetricEndpoints();
 api.MapTaxEndpoints();
 api.MapPlanEndpoints();
 api.MapSubscriptionEndpoints();
+api.MapEventEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -4,6 +4,7 @@ using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Events;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Features.Wallets;
@@ -46,6 +47,8 @@ public static class Startup
         services.AddScoped<SubscriptionHandler>();
         services.AddScoped<SubscriptionViews>();
         services.AddScoped<Wallets.Api.Features.Usage.UsageCalculator>();
+        services.AddSingleton<SubscriptionRoutes>();
+        services.AddScoped<EventIngestion>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();

@@ -50,6 +50,7 @@ public sealed class SubscriptionHandler(
         try
         {
             await db.SaveChangesAsync(ct);
+            lifecycle.Changed(subscription);
             return subscription;
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
@@ -81,6 +82,7 @@ public sealed class SubscriptionHandler(
         if (subscription.EndingAt <= subscription.SubscriptionAt) return LagoError.Validation("ending_at", "invalid_date");
         subscription.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        lifecycle.Changed(subscription);
         return subscription;
     }
 
