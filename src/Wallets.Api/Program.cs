@@ -9,6 +9,7 @@ using Wallets.Api.Features.Wallets;
 using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
+using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,6 +39,7 @@ api.MapTaxEndpoints();
 api.MapPlanEndpoints();
 api.MapSubscriptionEndpoints();
 api.MapEventEndpoints();
+api.MapUsageEndpoints();
 
 await app.RunAsync();
 return 0;

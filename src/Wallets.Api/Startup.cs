@@ -28,7 +28,8 @@ public static class Startup
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
-        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<RouteInvalidation>()));
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
@@ -48,7 +49,9 @@ public static class Startup
         services.AddScoped<SubscriptionViews>();
         services.AddScoped<Wallets.Api.Features.Usage.UsageCalculator>();
         services.AddSingleton<SubscriptionRoutes>();
+        services.AddSingleton<RouteInvalidation>();
         services.AddScoped<EventIngestion>();
+        services.AddScoped<OngoingBalances>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();

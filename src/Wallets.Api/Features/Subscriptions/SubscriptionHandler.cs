@@ -50,7 +50,6 @@ public sealed class SubscriptionHandler(
         try
         {
             await db.SaveChangesAsync(ct);
-            lifecycle.Changed(subscription);
             return subscription;
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
@@ -82,7 +81,6 @@ public sealed class SubscriptionHandler(
         if (subscription.EndingAt <= subscription.SubscriptionAt) return LagoError.Validation("ending_at", "invalid_date");
         subscription.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        lifecycle.Changed(subscription);
         return subscription;
     }
 

@@ -1,10 +1,9 @@
 using Wallets.Api.Data;
-using Wallets.Api.Features.Events;
 
 namespace Wallets.Api.Features.Subscriptions;
 
 /// <summary>How a subscription ends, wherever it is ended from (its own DELETE, or its plan's deletion).</summary>
-public sealed class SubscriptionLifecycle(SubscriptionRoutes routes)
+public sealed class SubscriptionLifecycle
 {
     /// <summary>
     /// Lago's TerminateService: an active subscription is terminated now, a pending one (not started yet) is canceled.
@@ -13,7 +12,6 @@ public sealed class SubscriptionLifecycle(SubscriptionRoutes routes)
     public async Task EndAsync(Subscription subscription, DateTimeOffset now, CancellationToken ct)
     {
         subscription.UpdatedAt = now;
-        Changed(subscription);
         if (subscription.Status == SubscriptionStatus.Pending)
         {
             subscription.Status = SubscriptionStatus.Canceled;
@@ -26,9 +24,6 @@ public sealed class SubscriptionLifecycle(SubscriptionRoutes routes)
             await SubscriptionTerminatedAsync(subscription, ct);
         }
     }
-
-    /// <summary>Events route to a subscription by its external id: this process stops using a cached route at once.</summary>
-    public void Changed(Subscription subscription) => routes.Forget(subscription.OrganizationId, subscription.ExternalId);
 
     /// <summary>
     /// Hook for the invoicing work: bill the terminated subscription's final (partial) period here, as Lago's
