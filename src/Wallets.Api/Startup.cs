@@ -13,6 +13,7 @@ using Wallets.Api.Features.Organizations;
 using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
+using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
 
 namespace Wallets.Api;
@@ -29,7 +30,7 @@ public static class Startup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(CreateDataSource(connectionString));
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .AddInterceptors(sp.GetRequiredService<RouteInvalidation>()));
+            .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()));
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
@@ -47,9 +48,10 @@ public static class Startup
         services.AddScoped<SubscriptionLifecycle>();
         services.AddScoped<SubscriptionHandler>();
         services.AddScoped<SubscriptionViews>();
-        services.AddScoped<Wallets.Api.Features.Usage.UsageCalculator>();
+        services.AddScoped<UsageCalculator>();
         services.AddSingleton<SubscriptionRoutes>();
-        services.AddSingleton<RouteInvalidation>();
+        services.AddSingleton<PricingCatalog>();
+        services.AddSingleton<UsageCacheInvalidation>();
         services.AddSingleton<EventWriter>();
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
