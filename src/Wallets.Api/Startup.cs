@@ -82,14 +82,21 @@ public static class Startup
     }
 
     /// <summary>
-    /// Prepared statements (the event ingestion statement) always run their cached generic plan: PostgreSQL would
-    /// otherwise re-plan that large statement on each execution, which costs more than running it. Set at connection
-    /// start, so it survives the pool's RESET ALL. Unprepared statements (EF Core's) are planned per execution anyway.
+    /// Frequent statements are prepared (Npgsql auto-prepares what runs twice; the event ingestion statement is
+    /// prepared explicitly) and run their cached generic plan: PostgreSQL would otherwise plan them on every
+    /// execution, which under load costs more than running these keyed lookups. Set at connection start, so it
+    /// survives the pool's RESET ALL; a connection string that sets Max Auto Prepare keeps its own value.
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
+        var settings = builder.ConnectionStringBuilder;
+        settings.Options = $"{settings.Options} -c plan_cache_mode=force_generic_plan".Trim();
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 100;
+            settings.AutoPrepareMinUsages = 2;
+        }
         return builder.Build();
     }
 

@@ -94,6 +94,7 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
                         """, organizationId, customerIds, now),
                 },
             };
+            await batch.PrepareAsync(ct);
             await using var reader = await batch.ExecuteReaderAsync(ct);
             var payers = new List<Payer>();
             while (await reader.ReadAsync(ct))
