@@ -18,10 +18,14 @@ internal static class EventStatement
         -- used only if it still names this subscription and the customer's time zone is unchanged.
         live AS (
             SELECT i.id, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
-                   COALESCE(s.id = i.routed_id AND c.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
+                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
             FROM input i
-            JOIN subscriptions s ON s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
-            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+            -- OFFSET 0 keeps each lookup a per-event index probe, whatever the planner thinks of the array's size.
+            JOIN LATERAL (
+                SELECT s.id, s.customer_id, s.plan_id, s.started_at, c.timezone
+                FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+                WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
+                OFFSET 0) s ON true
         ),
         routed AS (
             SELECT i.*, l.subscription_id, l.customer_id, l.plan_id, l.started_at, COALESCE(l.fresh, false) AS fresh,
@@ -42,13 +46,16 @@ internal static class EventStatement
         ),
         -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started).
         applied AS (
-            SELECT r.organization_id, r.subscription_id, ch.id AS charge_id, r.period_from,
+            SELECT r.organization_id, r.subscription_id, ch.charge_id, r.period_from,
                    CASE WHEN ch.accepts_target_wallet THEN r.target ELSE '' END AS target_wallet_code,
-                   m.aggregation_type, r.ts, r.ord, r.properties ->> m.field_name AS raw
+                   ch.aggregation_type, r.ts, r.ord, r.properties ->> ch.field_name AS raw
             FROM inserted e
             JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= r.started_at
-            JOIN charges ch ON ch.plan_id = r.plan_id AND ch.deleted_at IS NULL
-            JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.code = r.code AND m.deleted_at IS NULL
+            JOIN LATERAL (
+                SELECT ch.id AS charge_id, ch.accepts_target_wallet, m.aggregation_type, m.field_name
+                FROM charges ch JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.deleted_at IS NULL
+                WHERE ch.plan_id = r.plan_id AND ch.deleted_at IS NULL AND m.organization_id = r.organization_id AND m.code = r.code
+                OFFSET 0) ch ON true
         ),
         -- A number (JSON number or numeric string) within ±10^18; anything else adds nothing but the event count.
         valued AS (
