@@ -84,14 +84,17 @@ public static class Startup
     /// <summary>
     /// Frequent statements are prepared (Npgsql auto-prepares what runs twice; the event ingestion statement is
     /// prepared explicitly) and run their cached generic plan: PostgreSQL would otherwise plan them on every
-    /// execution, which under load costs more than running these keyed lookups. Set at connection start, so it
-    /// survives the pool's RESET ALL; a connection string that sets Max Auto Prepare keeps its own value.
+    /// execution, which under load costs more than running these keyed lookups. Set at connection start; a
+    /// connection string that sets Max Auto Prepare keeps its own value. Connections go back to the pool without the
+    /// reset statements Npgsql would otherwise send on their next use: the app keeps no session state (its advisory
+    /// locks are transaction-scoped, it never SETs a session setting), and an open transaction is still rolled back.
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
         settings.Options = $"{settings.Options} -c plan_cache_mode=force_generic_plan".Trim();
+        settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
         {
             settings.MaxAutoPrepare = 100;
