@@ -4,7 +4,8 @@
 #   BENCH_SECONDS          measured seconds per scenario (default 15), after BENCH_WARMUP_SECONDS (default 3) of warm-up
 #   BENCH_CONCURRENCY      concurrent workers (default 32); BENCH_LIST_CONCURRENCY for scenario e (default 4)
 #   BENCH_WALLETS          wallets seeded for the many-wallet scenarios (default 1000)
-#   BENCH_SCENARIOS        which of a,b,c,d,e to run (default all)
+#   BENCH_READERS          balance readers in scenario h, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
+#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i to run (default a–h)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_NAME          the database to (re)create (default wallets_bench), so runs from two worktrees do not collide
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log

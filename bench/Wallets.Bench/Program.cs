@@ -91,7 +91,7 @@ if (Runs("e"))
 }
 
 // --- usage events (scenarios f–h): every seeded customer subscribes to one plan charging `calls` and `gb` ---
-if (Runs("f") || Runs("g") || Runs("h"))
+if (Runs("f") || Runs("g") || Runs("h") || Runs("i"))
 {
     var planCode = $"usage-{run}";
     await api.CreateUsagePlanAsync(planCode);
@@ -105,10 +105,12 @@ if (Runs("f") || Runs("g") || Runs("h"))
         await Measure("g. event batches (100)", Math.Max(c / 4, 1), rng => WalletsApi.Batch(Enumerable.Range(0, 100).Select(_ => WalletsApi.UsageEvent(RandomSubscription(rng), rng)).ToList()));
     if (Runs("h"))
     {
-        // Balance reads of the subscribed customers' wallets while single events stream in: half the workers each.
+        // The latency of balance reads (wallets of the subscribed customers, so each read prices usage) while single
+        // events stream in at full speed: a few readers (BENCH_READERS, default 4) beside half the workers sending events.
+        var readers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_READERS"), out var r) && r > 0 ? r : 4;
         await WaitForQuietAsync();
-        Console.Error.WriteLine($"bench: h. balance reads under event load ({c / 2} + {c / 2} workers)…");
-        var reads = runner.RunAsync("h. balance reads, under events", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
+        Console.Error.WriteLine($"bench: h. balance reads under event load ({readers} + {c / 2} workers)…");
+        var reads = runner.RunAsync("h. balance reads, under events", readers, warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
         var writes = runner.RunAsync("h. (the concurrent events)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Event(RandomSubscription(rng), rng));
         await Task.Delay(warmup);
         var before = stats.Sample();
@@ -117,6 +119,8 @@ if (Runs("f") || Runs("g") || Runs("h"))
         report.Add(await reads, share, stats.ServerMemory());
         report.Add(await writes, share, stats.ServerMemory());
     }
+    // The same reads alone (after f–h, the customers have usage to price): the cost of a read by itself.
+    if (Runs("i")) await Measure("i. balance reads with usage", 4, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
 }
 
 var text = report.Render();
