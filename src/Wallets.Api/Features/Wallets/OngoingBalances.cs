@@ -14,7 +14,7 @@ namespace Wallets.Api.Features.Wallets;
 /// is one round trip (the customers' active wallets and their subscriptions' latest usage rows) plus pricing from
 /// <see cref="PricingCatalog"/>; it never scans events.
 /// </summary>
-public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog, TimeProvider clock)
+public sealed class OngoingBalances(WalletsDbContext db, NpgsqlDataSource dataSource, PricingCatalog catalog, TimeProvider clock)
 {
     /// <summary>The usage allocated to each given wallet (absent = 0: terminated wallets, customers without usage).</summary>
     public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, CancellationToken ct)
@@ -68,76 +68,71 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
     /// </summary>
     private async Task<(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers)> SnapshotAsync(Guid organizationId, Guid[] customerIds, DateTimeOffset now, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
+        var joined = db.Database.CurrentTransaction;
+        await using var owned = joined is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        var connection = owned ?? (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)joined?.GetDbTransaction())
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
+            BatchCommands =
             {
-                BatchCommands =
-                {
-                    Command("""
-                        SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
-                        FROM wallets WHERE organization_id = $1 AND customer_id = ANY($2) AND status = 'active'
-                        """, organizationId, customerIds),
-                    // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
-                    Command("""
-                        SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at, p."interval", c.timezone,
-                               u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
-                        FROM subscriptions s
-                        JOIN plans p ON p.id = s.plan_id
-                        JOIN customers c ON c.id = s.customer_id
-                        JOIN LATERAL (SELECT max(x.period_from) AS latest FROM charge_usage x WHERE x.subscription_id = s.id AND x.period_from <= $3) l ON true
-                        JOIN charge_usage u ON u.subscription_id = s.id AND u.period_from = l.latest
-                        WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
-                        """, organizationId, customerIds, now),
-                    Command("""
-                        SELECT ct.customer_id, t.code, t.rate FROM customer_taxes ct JOIN taxes t ON t.id = ct.tax_id
-                        WHERE ct.organization_id = $1 AND ct.customer_id = ANY($2)
-                        """, organizationId, customerIds),
-                },
-            };
-            await batch.PrepareAsync(ct);
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            var payers = new List<Payer>();
-            while (await reader.ReadAsync(ct))
-            {
-                payers.Add(new Payer(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
-                    reader.GetInt64(5), reader.GetString(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
-            }
-            await reader.NextResultAsync(ct);
-            var subscriptions = new Dictionary<Guid, Subscription>();
-            var usage = new List<UsageRow>();
-            while (await reader.ReadAsync(ct))
-            {
-                var id = reader.GetGuid(0);
-                if (!subscriptions.TryGetValue(id, out var subscription))
-                {
-                    subscriptions[id] = subscription = new Subscription
-                    {
-                        Id = id, OrganizationId = organizationId, CustomerId = reader.GetGuid(1), PlanId = reader.GetGuid(2), ExternalId = "",
-                        Status = SubscriptionStatus.Active, BillingTime = reader.GetString(3), SubscriptionAt = reader.GetFieldValue<DateTimeOffset>(4),
-                    };
-                }
-                usage.Add(new UsageRow(subscription, reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), new ChargeUsage
-                {
-                    OrganizationId = organizationId, SubscriptionId = id, ChargeId = reader.GetGuid(7), PeriodFrom = reader.GetFieldValue<DateTimeOffset>(8),
-                    TargetWalletCode = reader.GetString(9), Units = reader.GetDecimal(10), EventsCount = reader.GetInt64(11),
-                }));
-            }
-            await reader.NextResultAsync(ct);
-            var customers = customerIds.ToDictionary(id => id, id => new Customer { Id = id, OrganizationId = organizationId, ExternalId = "" });
-            while (await reader.ReadAsync(ct))
-            {
-                var code = reader.GetString(1);
-                customers[reader.GetGuid(0)].AppliedTaxes.Add(new CustomerTax { Tax = new Tax { Name = code, Code = code, Rate = reader.GetDecimal(2) } });
-            }
-            return (payers, usage, customers);
-        }
-        finally
+                Command("""
+                    SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
+                    FROM wallets WHERE organization_id = $1 AND customer_id = ANY($2) AND status = 'active'
+                    """, organizationId, customerIds),
+                // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
+                Command("""
+                    SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at, p."interval", c.timezone,
+                           u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
+                    FROM subscriptions s
+                    JOIN plans p ON p.id = s.plan_id
+                    JOIN customers c ON c.id = s.customer_id
+                    JOIN LATERAL (SELECT max(x.period_from) AS latest FROM charge_usage x WHERE x.subscription_id = s.id AND x.period_from <= $3) l ON true
+                    JOIN charge_usage u ON u.subscription_id = s.id AND u.period_from = l.latest
+                    WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
+                    """, organizationId, customerIds, now),
+                Command("""
+                    SELECT ct.customer_id, t.code, t.rate FROM customer_taxes ct JOIN taxes t ON t.id = ct.tax_id
+                    WHERE ct.organization_id = $1 AND ct.customer_id = ANY($2)
+                    """, organizationId, customerIds),
+            },
+        };
+        await batch.PrepareAsync(ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var payers = new List<Payer>();
+        while (await reader.ReadAsync(ct))
         {
-            await db.Database.CloseConnectionAsync();
+            payers.Add(new Payer(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.GetInt64(5), reader.GetString(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
         }
+        await reader.NextResultAsync(ct);
+        var subscriptions = new Dictionary<Guid, Subscription>();
+        var usage = new List<UsageRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetGuid(0);
+            if (!subscriptions.TryGetValue(id, out var subscription))
+            {
+                subscriptions[id] = subscription = new Subscription
+                {
+                    Id = id, OrganizationId = organizationId, CustomerId = reader.GetGuid(1), PlanId = reader.GetGuid(2), ExternalId = "",
+                    Status = SubscriptionStatus.Active, BillingTime = reader.GetString(3), SubscriptionAt = reader.GetFieldValue<DateTimeOffset>(4),
+                };
+            }
+            usage.Add(new UsageRow(subscription, reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), new ChargeUsage
+            {
+                OrganizationId = organizationId, SubscriptionId = id, ChargeId = reader.GetGuid(7), PeriodFrom = reader.GetFieldValue<DateTimeOffset>(8),
+                TargetWalletCode = reader.GetString(9), Units = reader.GetDecimal(10), EventsCount = reader.GetInt64(11),
+            }));
+        }
+        await reader.NextResultAsync(ct);
+        var customers = customerIds.ToDictionary(id => id, id => new Customer { Id = id, OrganizationId = organizationId, ExternalId = "" });
+        while (await reader.ReadAsync(ct))
+        {
+            var code = reader.GetString(1);
+            customers[reader.GetGuid(0)].AppliedTaxes.Add(new CustomerTax { Tax = new Tax { Name = code, Code = code, Rate = reader.GetDecimal(2) } });
+        }
+        return (payers, usage, customers);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] parameters)

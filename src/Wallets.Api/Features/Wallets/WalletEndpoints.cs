@@ -72,17 +72,17 @@ public static class WalletEndpoints
     {
         if (request.Query["currency"].ToString() is { Length: > 0 } currency) query = query.Where(w => w.Currency == currency);
         var page = await PageRequest.From(request).ToPageAsync(
-            query.Include(w => w.Customer).AsNoTracking().OrderByDescending(w => w.CreatedAt).ThenBy(w => w.Id), ct);
+            query.Include(w => w.Customer).IgnoreAutoIncludes().AsNoTracking().OrderByDescending(w => w.CreatedAt).ThenBy(w => w.Id), ct);
         var usage = await ongoing.UsageOfAsync(page.Rows, ct);
         return Results.Json(new WalletsPage(
             page.Rows.Select(w => WalletView.From(w, w.Customer.ExternalId, usage.GetValueOrDefault(w.Id))).ToList(), page.Meta), LagoJson.Options);
     }
 
     private static async Task<IResult> FindWallet(string lago_id, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
-        await AnswerAsync(await WalletLookup.ByIdAsync(db, lago_id, ct), ongoing, ct);
+        await AnswerAsync(await WalletLookup.ByIdAsync(db, lago_id, ct, readOnly: true), ongoing, ct);
 
     private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
-        await AnswerAsync(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct), ongoing, ct);
+        await AnswerAsync(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct, readOnly: true), ongoing, ct);
 
     private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
@@ -115,18 +115,22 @@ public static class WalletEndpoints
 /// <summary>Finding a wallet as the routes name it; a malformed id is a 404, as in Lago.</summary>
 public static class WalletLookup
 {
-    public static async Task<Result<Wallet>> ByIdAsync(WalletsDbContext db, string lagoId, CancellationToken ct)
+    /// <param name="readOnly">For a read: untracked, and without the customer's taxes (balance reads are a hot path).</param>
+    public static async Task<Result<Wallet>> ByIdAsync(WalletsDbContext db, string lagoId, CancellationToken ct, bool readOnly = false)
     {
-        var wallet = Guid.TryParse(lagoId, out var id) ? await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == id, ct) : null;
+        var wallet = Guid.TryParse(lagoId, out var id) ? await Wallets(db, readOnly).FirstOrDefaultAsync(w => w.Id == id, ct) : null;
         return wallet is null ? LagoError.NotFound("wallet") : wallet;
     }
 
+    private static IQueryable<Wallet> Wallets(WalletsDbContext db, bool readOnly) =>
+        readOnly ? db.Wallets.AsNoTracking().Include(w => w.Customer).IgnoreAutoIncludes() : db.Wallets.Include(w => w.Customer);
+
     /// <summary>The active wallet with that code wins over terminated ones that once had it.</summary>
-    public static async Task<Result<Wallet>> ByCodeAsync(WalletsDbContext db, string externalCustomerId, string code, CancellationToken ct)
+    public static async Task<Result<Wallet>> ByCodeAsync(WalletsDbContext db, string externalCustomerId, string code, CancellationToken ct, bool readOnly = false)
     {
         var customerId = await db.Customers.Where(c => c.ExternalId == externalCustomerId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
         if (customerId is null) return LagoError.NotFound("customer");
-        var wallet = await db.Wallets.Include(w => w.Customer).Where(w => w.CustomerId == customerId && w.Code == code)
+        var wallet = await Wallets(db, readOnly).Where(w => w.CustomerId == customerId && w.Code == code)
             .OrderBy(w => w.Status != WalletStatus.Active).ThenByDescending(w => w.CreatedAt).FirstOrDefaultAsync(ct);
         return wallet is null ? LagoError.NotFound("wallet") : wallet;
     }
