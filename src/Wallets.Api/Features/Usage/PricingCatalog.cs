@@ -42,7 +42,15 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
             if (missingPlans.Count > 0)
-                foreach (var plan in await UsageCalculator.LoadPlansAsync(db, organizationId, missingPlans, ct)) plans[plan.Id] = Store(organizationId, plan.Id, plan, generation);
+            {
+                foreach (var plan in await UsageCalculator.LoadPlansAsync(db, organizationId, missingPlans, ct))
+                {
+                    // Charge properties are JSON nodes that materialize lazily, which is not thread-safe: read them
+                    // once here, so the cached plan is only ever read afterwards.
+                    foreach (var charge in plan.Charges) ChargePrices.For(charge);
+                    plans[plan.Id] = Store(organizationId, plan.Id, plan, generation);
+                }
+            }
             if (missingTaxes.Count > 0)
                 taxes[organizationId] = Store(organizationId, organizationId, await UsageCalculator.LoadOrganizationTaxesAsync(db, organizationId, ct), generation);
         }

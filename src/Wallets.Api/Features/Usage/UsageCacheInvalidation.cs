@@ -8,7 +8,7 @@ namespace Wallets.Api.Features.Usage;
 /// <summary>
 /// Whatever code saves a change through EF Core, this process's usage caches forget what it touched at once:
 /// subscriptions drop their cached event route (<see cref="SubscriptionRoutes"/>), and any catalog change (plans,
-/// charges, metrics, taxes, customers) empties the <see cref="PricingCatalog"/>. Checked before and after saving.
+/// charges, metrics, taxes) empties the <see cref="PricingCatalog"/>. Checked before and after saving.
 /// </summary>
 public sealed class UsageCacheInvalidation(SubscriptionRoutes routes, PricingCatalog catalog) : SaveChangesInterceptor
 {
@@ -49,7 +49,7 @@ public sealed class UsageCacheInvalidation(SubscriptionRoutes routes, PricingCat
                 case Subscription subscription:
                     routes.Forget(subscription.OrganizationId, subscription.ExternalId);
                     break;
-                case Plan or Charge or BillableMetric or Tax or PlanTax or ChargeTax or CustomerTax or Customer:
+                case Plan or Charge or BillableMetric or Tax or PlanTax or ChargeTax:
                     catalogChanged = true;
                     break;
             }
