@@ -24,11 +24,12 @@ public sealed class EventWriter : IAsyncDisposable
     private readonly ILogger<EventWriter> _logger;
     private readonly Task[] _writers;
 
-    public EventWriter(NpgsqlDataSource dataSource, SubscriptionRoutes routes, TimeProvider clock, ILogger<EventWriter> logger)
+    /// <param name="configuration">`Events:Writers`: concurrent writers (default 2: one fills its next batch while the other waits on PostgreSQL).</param>
+    public EventWriter(NpgsqlDataSource dataSource, SubscriptionRoutes routes, TimeProvider clock, ILogger<EventWriter> logger, IConfiguration configuration)
     {
         (_dataSource, _routes, _clock, _logger) = (dataSource, routes, clock, logger);
-        // Two writers: one fills its next batch while the other waits on PostgreSQL.
-        _writers = [Task.Run(WriteLoopAsync), Task.Run(WriteLoopAsync)];
+        var writers = Math.Clamp(configuration.GetValue("Events:Writers", 2), 1, 16);
+        _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
     /// <summary>Stores one event (in whatever batch it joins) and tells how it went, with the time it was stored.</summary>
