@@ -26,7 +26,8 @@ public static class Startup
             ?? throw new InvalidOperationException("ConnectionStrings:Wallets is not configured.");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        // Built by a factory so the container disposes it (and closes its pooled connections) on shutdown.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(Tuned(connectionString)));
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
@@ -70,6 +71,23 @@ public static class Startup
             });
             swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
         });
+    }
+
+    /// <summary>
+    /// Defaults that suit this service unless the connection string says otherwise: statements it repeats are
+    /// prepared once per connection, and pooled connections are not reset (the app sets no session state), which
+    /// would otherwise discard those prepared statements on every request.
+    /// </summary>
+    private static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = connectionString.ToLowerInvariant();
+        if (!given.Contains("max auto prepare")) builder.MaxAutoPrepare = 64;
+        if (!given.Contains("auto prepare min usages")) builder.AutoPrepareMinUsages = 2;
+        if (!given.Contains("no reset on close")) builder.NoResetOnClose = true;
+        // PostgreSQL allows 100 connections by default; leave room for other processes and replicas.
+        if (!given.Contains("maximum pool size") && !given.Contains("max pool size")) builder.MaxPoolSize = 40;
+        return builder.ConnectionString;
     }
 
     /// <summary>Runs a command-line mode and returns its exit code, or null to go on serving.</summary>

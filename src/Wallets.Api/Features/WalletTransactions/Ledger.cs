@@ -11,14 +11,18 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// grants in consumption order and record which grant paid what. Callers hold the customer lock (see
 /// <see cref="LockWalletAsync"/>) inside one transaction, and the database re-checks every rule at commit.
 /// </summary>
-public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
+public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
     /// <summary>Locks the wallet's customer, then reads the wallet fresh, so nothing below works from a stale balance.</summary>
     public async Task<Wallet?> LockWalletAsync(Guid walletId, CancellationToken ct)
     {
-        var customerId = await db.Wallets.Where(w => w.Id == walletId).Select(w => (Guid?)w.CustomerId).FirstOrDefaultAsync(ct);
-        if (customerId is null) return null;
-        await db.LockCustomerAsync(customerId.Value, ct);
+        // One round trip finds the wallet's customer and takes its lock (the DbTransactions.LockCustomerAsync key).
+        var locked = await db.Database.SqlQuery<int>($"""
+            SELECT 1 AS "Value" FROM wallets
+            WHERE id = {walletId} AND organization_id = {tenant.OrganizationId}
+              AND pg_advisory_xact_lock(hashtextextended(customer_id::text, 0)) IS NOT NULL
+            """).AnyAsync(ct);
+        if (!locked) return null;
         return await db.Wallets.Include(w => w.Customer).FirstAsync(w => w.Id == walletId, ct);
     }
 
