@@ -92,8 +92,12 @@ if (Runs("d"))
     var before = stats.Sample();
     await Task.WhenAll(reads, writes);
     var share = ProcessStats.Between(before, stats.Sample());
-    report.Add(await reads, share, stats.ServerMemory());
-    report.Add(await writes, share, stats.ServerMemory());
+    var both = (await reads).RequestsPerSecond + (await writes).RequestsPerSecond;
+    report.Add(await reads, share, stats.ServerMemory(), both);
+    report.Add(await writes, share, stats.ServerMemory(), both);
+
+    // Service time rather than queueing: the same reads with a few workers (Little's law caps a closed loop of 32 at 32/throughput).
+    await Measure("d3. balance reads, light load", options.ListConcurrency, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
 }
 
 if (Runs("e"))
