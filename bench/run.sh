@@ -9,6 +9,7 @@
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
 #                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
+#   BENCH_DB_NAME          the database to (re)create (default wallets_bench), so runs from two worktrees do not collide
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log
 #   BENCH_KEEP_DB=1        keep the previous wallets_bench database instead of starting from an empty one
 #   BENCH_QUIET_PERCENT    a scenario starts once other processes use less than this much CPU (default 25, % of one core),
@@ -36,10 +37,12 @@ psql_to() { # psql_to CONNSTRING ARGS…: psql as the connection string's user
 
 # --- database: an empty wallets_bench, so every run starts from the same state ---
 admin_db="$(scripts/db.sh)"
+db_name="${BENCH_DB_NAME:-wallets_bench}"
+[[ "$db_name" =~ ^[a-z_][a-z0-9_]*$ ]] || die "bad BENCH_DB_NAME: $db_name"
 if [[ -z "${BENCH_KEEP_DB:-}" ]]; then
-    psql_to "$admin_db" -c "DROP DATABASE IF EXISTS wallets_bench WITH (FORCE)" >&2
+    psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >&2
 fi
-bench_db="$(scripts/db.sh wallets_bench)"
+bench_db="$(scripts/db.sh "$db_name")"
 
 # --- build: the API exactly as shipped (Release), and the load generator ---
 say "building (Release)…"

@@ -22,7 +22,7 @@ public sealed record BenchOptions(
     {
         var url = Env("BENCH_URL") ?? "http://127.0.0.1:5180";
         var key = Env("BENCH_API_KEY") ?? throw new InvalidOperationException("BENCH_API_KEY is not set (bench/run.sh creates one).");
-        var scenarios = (Env("BENCH_SCENARIOS") ?? "a,b,c,d,e").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var scenarios = (Env("BENCH_SCENARIOS") ?? "a,b,c,d,e,f,g,h").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new BenchOptions(
             new Uri(url.TrimEnd('/') + "/api/v1/"),
             key,

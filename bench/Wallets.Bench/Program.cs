@@ -110,6 +110,35 @@ if (Runs("e"))
     await Measure($"e2. consumptions page {deep}", l, _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page={deep}"));
 }
 
+// --- usage events (scenarios f–h): every seeded customer subscribes to one plan charging `calls` and `gb` ---
+if (Runs("f") || Runs("g") || Runs("h"))
+{
+    var planCode = $"usage-{run}";
+    await api.CreateUsagePlanAsync(planCode);
+    await Parallel.ForEachAsync(Enumerable.Range(0, options.Wallets), new ParallelOptions { MaxDegreeOfParallelism = c },
+        async (i, _) => await api.SubscribeAsync($"bench-{run}-{i:D5}", $"sub-{run}-{i:D5}", planCode));
+    string RandomSubscription(Random rng) => $"sub-{run}-{rng.Next(options.Wallets):D5}";
+    report.Note($"Scenarios f–h: {options.Wallets} subscriptions, events `calls` (count_agg) or `gb` (sum_agg) at random; g sends 100 events per request.");
+
+    if (Runs("f")) await Measure("f. single events", c, rng => WalletsApi.Event(RandomSubscription(rng), rng));
+    if (Runs("g"))
+        await Measure("g. event batches (100)", Math.Max(c / 4, 1), rng => WalletsApi.Batch(Enumerable.Range(0, 100).Select(_ => WalletsApi.UsageEvent(RandomSubscription(rng), rng)).ToList()));
+    if (Runs("h"))
+    {
+        // Balance reads of the subscribed customers' wallets while single events stream in: half the workers each.
+        await WaitForQuietAsync();
+        Console.Error.WriteLine($"bench: h. balance reads under event load ({c / 2} + {c / 2} workers)…");
+        var reads = runner.RunAsync("h. balance reads, under events", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
+        var writes = runner.RunAsync("h. (the concurrent events)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Event(RandomSubscription(rng), rng));
+        await Task.Delay(warmup);
+        var before = stats.Sample();
+        await Task.WhenAll(reads, writes);
+        var share = ProcessStats.Between(before, stats.Sample());
+        report.Add(await reads, share, stats.ServerMemory());
+        report.Add(await writes, share, stats.ServerMemory());
+    }
+}
+
 var text = report.Render();
 Console.WriteLine(text);
 if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);

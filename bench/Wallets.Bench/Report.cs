@@ -47,6 +47,11 @@ public sealed class Report(BenchOptions options)
         Goal(md, "c. voids, one hot wallet", "≥ 500 debits/s on one hot wallet", r => r.Ok2xxPerSecond >= 500, r => $"{r.Ok2xxPerSecond:0}/s");
         Goal(md, "d1. balance reads", "balance read p99 ≤ 10 ms", r => r.PercentileMs(99) <= 10, r => $"p99 {r.PercentileMs(99):0.0} ms");
         Goal(md, "d2. balance reads, under b-load", "balance read p99 ≤ 10 ms under void load", r => r.PercentileMs(99) <= 10, r => $"p99 {r.PercentileMs(99):0.0} ms");
+        Goal(md, "f. single events", "≥ 3,000 single events/s with p99 ≤ 50 ms", r => r.Ok2xxPerSecond >= 3000 && r.PercentileMs(99) <= 50,
+            r => $"{r.Ok2xxPerSecond:0}/s, p99 {r.PercentileMs(99):0.0} ms");
+        Goal(md, "g. event batches (100)", "≥ 30,000 batched events/s", r => r.Ok2xxPerSecond * 100 >= 30000, r => $"{r.Ok2xxPerSecond * 100:0} events/s");
+        Goal(md, "h. balance reads, under events", "balance read p99 ≤ 10 ms while events stream in", r => r.PercentileMs(99) <= 10,
+            r => $"p99 {r.PercentileMs(99):0.0} ms");
         return md.ToString();
     }
 

@@ -57,6 +57,43 @@ public sealed class WalletsApi(HttpClient http)
         return created.RootElement.GetProperty("wallet_transactions")[0].GetProperty("lago_id").GetGuid();
     }
 
+    /// <summary>One usage event on a subscription: `calls` (count_agg) or `gb` (sum_agg of properties.gb).</summary>
+    public static object UsageEvent(string subscription, Random rng) => rng.Next(2) == 0
+        ? new { transaction_id = Guid.NewGuid().ToString("N"), external_subscription_id = subscription, code = "calls" }
+        : new { transaction_id = Guid.NewGuid().ToString("N"), external_subscription_id = subscription, code = "gb", properties = new { gb = rng.Next(1, 100) } };
+
+    public static HttpRequestMessage Event(string subscription, Random rng) => Post("events", new { @event = UsageEvent(subscription, rng) });
+
+    public static HttpRequestMessage Batch(IEnumerable<object> events) => Post("events/batch", new { events });
+
+    /// <summary>The usage catalog of the event scenarios: metrics `calls` and `gb`, a USD plan charging both (standard prices).</summary>
+    public async Task CreateUsagePlanAsync(string planCode)
+    {
+        var calls = await CreateMetricAsync("calls", "count_agg", null);
+        var gb = await CreateMetricAsync("gb", "sum_agg", "gb");
+        (await SendAsync(Post("plans", new
+        {
+            plan = new
+            {
+                name = "Bench usage", code = planCode, interval = "monthly", amount_cents = 0, amount_currency = "USD", pay_in_advance = false,
+                charges = new object[]
+                {
+                    new { billable_metric_id = calls, charge_model = "standard", properties = new { amount = "0.001" } },
+                    new { billable_metric_id = gb, charge_model = "standard", accepts_target_wallet = true, properties = new { amount = "0.0001" } },
+                },
+            },
+        }))).Dispose();
+    }
+
+    private async Task<string> CreateMetricAsync(string code, string aggregation, string? field)
+    {
+        using var metric = await SendAsync(Post("billable_metrics", new { billable_metric = new { name = code, code, aggregation_type = aggregation, field_name = field } }));
+        return metric.RootElement.GetProperty("billable_metric").GetProperty("lago_id").GetString()!;
+    }
+
+    public async Task SubscribeAsync(string externalCustomerId, string externalId, string planCode) =>
+        (await SendAsync(Post("subscriptions", new { subscription = new { external_customer_id = externalCustomerId, external_id = externalId, plan_code = planCode } }))).Dispose();
+
     public async Task<(long TotalCount, int TotalPages)> ConsumptionsMetaAsync(Guid grantId)
     {
         using var page = await SendAsync(Get($"wallet_transactions/{grantId}/consumptions?per_page=100&page=1"));

@@ -1,6 +1,7 @@
 using Wallets.Api;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Events;
 using Wallets.Api.Features.Health;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
@@ -8,6 +9,7 @@ using Wallets.Api.Features.Wallets;
 using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
+using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -36,6 +38,8 @@ api.MapBillableMetricEndpoints();
 api.MapTaxEndpoints();
 api.MapPlanEndpoints();
 api.MapSubscriptionEndpoints();
+api.MapEventEndpoints();
+api.MapUsageEndpoints();
 
 await app.RunAsync();
 return 0;

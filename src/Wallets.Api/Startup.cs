@@ -4,6 +4,7 @@ using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
+using Wallets.Api.Features.Events;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Features.Wallets;
@@ -28,7 +29,8 @@ public static class Startup
         services.AddSingleton(TimeProvider.System);
         // Built by a factory so the container disposes it (and closes its pooled connections) on shutdown.
         services.AddSingleton(_ => NpgsqlDataSource.Create(Tuned(connectionString)));
-        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<RouteInvalidation>()));
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
@@ -47,6 +49,10 @@ public static class Startup
         services.AddScoped<SubscriptionHandler>();
         services.AddScoped<SubscriptionViews>();
         services.AddScoped<Wallets.Api.Features.Usage.UsageCalculator>();
+        services.AddSingleton<SubscriptionRoutes>();
+        services.AddSingleton<RouteInvalidation>();
+        services.AddScoped<EventIngestion>();
+        services.AddScoped<OngoingBalances>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();

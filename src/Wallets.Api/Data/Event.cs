@@ -14,7 +14,9 @@ public sealed class Event
     public DateTimeOffset Timestamp { get; set; }
     public JsonObject Properties { get; set; } = [];
     public decimal? PreciseTotalAmountCents { get; set; }
+    public string TargetWalletCode { get; set; } = "";
     public Guid? SubscriptionId { get; set; }
+    public Guid? CustomerId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

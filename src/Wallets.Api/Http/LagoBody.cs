@@ -7,15 +7,9 @@ public static class LagoBody
 {
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, string root)
     {
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return LagoError.BadRequest("the request body is not valid JSON");
-        }
+        var parsed = await ReadDocumentAsync(request);
+        if (!parsed.IsOk) return parsed.Error!;
+        var document = parsed.Value!;
 
         using (document)
         {
@@ -43,7 +37,20 @@ public static class LagoBody
         }
     }
 
-    private static bool IsBlank(JsonElement element) => element.ValueKind switch
+    /// <summary>The body as a JSON document (the caller disposes it), or a 400 when it is not JSON.</summary>
+    public static async Task<Result<JsonDocument>> ReadDocumentAsync(HttpRequest request)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return LagoError.BadRequest("the request body is not valid JSON");
+        }
+    }
+
+    public static bool IsBlank(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False => true,
         JsonValueKind.String => string.IsNullOrWhiteSpace(element.GetString()),

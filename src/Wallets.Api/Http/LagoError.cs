@@ -5,12 +5,18 @@ namespace Wallets.Api.Http;
 /// </summary>
 public sealed record LagoError(int Status, string? Code, IReadOnlyDictionary<string, string[]>? Details = null, string? Message = null)
 {
+    /// <summary>Per-item details of a batch, keyed by the item's index (`{"0": {"transaction_id": [...]}}`).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string[]>>? ItemDetails { get; init; }
+
     public static LagoError NotFound(string resource) => new(404, $"{resource}_not_found");
 
     public static LagoError Validation(string field, params string[] codes) =>
         new(422, "validation_errors", new Dictionary<string, string[]> { [field] = codes });
 
     public static LagoError Validation(IReadOnlyDictionary<string, string[]> details) => new(422, "validation_errors", details);
+
+    public static LagoError ValidationByItem(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string[]>> details) =>
+        new(422, "validation_errors") { ItemDetails = details };
 
     /// <summary>A 422 whose code is the whole story (Lago's `ServiceFailure` style, e.g. payment_url refusals).</summary>
     public static LagoError Unprocessable(string code) => new(422, code);
@@ -32,6 +38,7 @@ public sealed record LagoError(int Status, string? Code, IReadOnlyDictionary<str
         400 => new { status = 400, error = $"BadRequest: {Message}" },
         401 => new { status = 401, error = "Unauthorized" },
         422 when Details is not null => new { status = 422, error = "Unprocessable Entity", code = Code, error_details = Details },
+        422 when ItemDetails is not null => new { status = 422, error = "Unprocessable Entity", code = Code, error_details = ItemDetails },
         _ => new { status = Status, error = ReasonPhrase(Status), code = Code },
     };
 

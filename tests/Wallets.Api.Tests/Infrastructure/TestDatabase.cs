@@ -38,8 +38,10 @@ public static class TestDatabase
     public static Task DropAsync(string connectionString) =>
         AdminAsync($"DROP DATABASE IF EXISTS {new NpgsqlConnectionStringBuilder(connectionString).Database} WITH (FORCE)");
 
+    // The PostgreSQL server is shared (max_connections 100) by parallel test classes, other worktrees and benchmarks:
+    // a class's bursts of parallel requests wait for one of its 25 connections rather than fail with "too many clients".
     public static string With(string database) =>
-        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database, Pooling = true }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database, Pooling = true, MaxPoolSize = 25 }.ConnectionString;
 
     private static async Task<string> TemplateAsync()
     {

@@ -11,33 +11,45 @@ CREATE TABLE events (
     "timestamp"                 timestamptz NOT NULL,
     properties                  jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(properties) = 'object'),
     precise_total_amount_cents  numeric(40,15),
-    -- Set at ingestion when the event matched a live subscription (events for unknown ones are kept, unused).
+    -- The wallet the event targets (DESIGN.md 13: from the top level or from properties); '' when none.
+    target_wallet_code          text NOT NULL DEFAULT '',
+    -- Set at ingestion when the event matched an active subscription (events for unknown ones are kept, unused).
     subscription_id             uuid,
+    customer_id                 uuid,
     created_at                  timestamptz NOT NULL
 );
--- Lago's idempotency: one event per transaction_id and subscription.
-CREATE UNIQUE INDEX events_transaction_id ON events (organization_id, external_subscription_id, transaction_id);
-CREATE INDEX events_listing ON events (organization_id, created_at DESC, id);
+-- Lago's idempotency: one event per transaction_id and subscription. Leading with transaction_id also serves
+-- GET /events/{transaction_id}.
+CREATE UNIQUE INDEX events_transaction_id ON events (organization_id, transaction_id, external_subscription_id);
+-- GET /events: Lago's order (newest timestamp first, then transaction_id).
+CREATE INDEX events_listing ON events (organization_id, "timestamp" DESC, transaction_id);
 CREATE INDEX events_of_subscription ON events (subscription_id, "timestamp") WHERE subscription_id IS NOT NULL;
 
--- Usage aggregated as events arrive: one row per subscription, charge, billing period (its start, in the
--- customer's time zone) and target wallet ('' when the event targets none or the charge does not accept targets).
--- Current usage, the real-time wallet balance and invoices read these rows, never the raw events.
+-- Usage aggregated as events arrive (in the same statement that stores the event): one row per subscription,
+-- charge, billing period (the full period's start, in the customer's time zone) and target wallet ('' when the
+-- event targets none or the charge does not accept targets). Current usage, the real-time wallet balance and
+-- invoices read these rows, never the raw events.
 CREATE TABLE charge_usage (
     organization_id     uuid NOT NULL REFERENCES organizations (id),
     subscription_id     uuid NOT NULL,
     charge_id           uuid NOT NULL,
     period_from         timestamptz NOT NULL,
     target_wallet_code  text NOT NULL DEFAULT '',
+    -- count_agg: events; sum_agg: the sum; max_agg: the greatest value; latest_agg: the latest event's value;
+    -- unique_count_agg: distinct values (charge_usage_values). Events whose value is not a number add nothing.
     units               numeric(40,10) NOT NULL DEFAULT 0,
     events_count        bigint NOT NULL DEFAULT 0 CHECK (events_count >= 0),
-    -- latest_agg: the timestamp of the event whose value `units` holds.
+    -- max_agg and latest_agg: the timestamp of the latest event that carried a number (null: none yet, so
+    -- `units` is no value yet); for latest_agg `units` holds that event's value.
     latest_at           timestamptz,
     updated_at          timestamptz NOT NULL,
     PRIMARY KEY (subscription_id, charge_id, period_from, target_wallet_code)
 );
+-- Reading one period of a subscription (current usage, ongoing balances).
+CREATE INDEX charge_usage_of_period ON charge_usage (subscription_id, period_from);
 
--- unique_count_agg: the distinct values seen per usage row; a new value adds one unit.
+-- unique_count_agg: the distinct values seen per usage row; a new value adds one unit. Values longer than
+-- 256 bytes are stored as their SHA-256, so the key always fits in an index entry.
 CREATE TABLE charge_usage_values (
     subscription_id     uuid NOT NULL,
     charge_id           uuid NOT NULL,

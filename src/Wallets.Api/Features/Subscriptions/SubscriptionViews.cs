@@ -39,6 +39,8 @@ public sealed class SubscriptionViews(WalletsDbContext db, Tenant tenant, TimePr
     }
 
     /// <summary>Billing periods follow the customer's time zone (UTC when it has none or an unknown one).</summary>
-    public static TimeZoneInfo ZoneOf(Customer customer) =>
-        customer.Timezone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+    public static TimeZoneInfo ZoneOf(Customer customer) => ZoneOf(customer.Timezone);
+
+    public static TimeZoneInfo ZoneOf(string? timezone) =>
+        timezone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 }

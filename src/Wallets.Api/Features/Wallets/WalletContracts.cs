@@ -55,6 +55,7 @@ public sealed record WalletView(
     decimal CreditsOngoingUsageBalance,
     long OngoingBalanceCents,
     long OngoingUsageBalanceCents,
+    bool DepletedOngoingBalance,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpirationAt,
     DateTimeOffset? LastBalanceSyncAt,
@@ -70,14 +71,16 @@ public sealed record WalletView(
     object PaymentMethod,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string?>? Metadata)
 {
-    public static WalletView From(Wallet w, string externalCustomerId)
+    /// <param name="ongoingUsageCents">The usage <see cref="OngoingBalances"/> allocated to this wallet (taxes included).</param>
+    public static WalletView From(Wallet w, string externalCustomerId, long ongoingUsageCents)
     {
         var rate = w.Rate;
-        var ongoingBalance = w.BalanceCents - w.OngoingUsageBalanceCents;
+        var ongoingBalance = w.BalanceCents - ongoingUsageCents;
         return new WalletView(
             w.Id, w.CustomerId, externalCustomerId, null, w.Status, w.Currency, w.Name, w.Code, w.Priority, w.RateAmount,
             rate.FromCents(w.BalanceCents).Credits, w.BalanceCents, rate.FromCents(w.ConsumedAmountCents).Credits,
-            Credits(rate, ongoingBalance), Credits(rate, w.OngoingUsageBalanceCents), ongoingBalance, w.OngoingUsageBalanceCents,
+            Credits(rate, ongoingBalance), Credits(rate, ongoingUsageCents), ongoingBalance, ongoingUsageCents,
+            ongoingBalance <= 0 && ongoingUsageCents > 0,
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
             w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null, [],
             new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [],

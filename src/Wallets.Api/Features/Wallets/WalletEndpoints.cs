@@ -27,21 +27,28 @@ public static class WalletEndpoints
 
     public sealed record WalletRequest(WalletInput Wallet);
 
-    private static IResult Answer(Result<Wallet> result) => result.ToHttp(w => new WalletEnvelope(WalletView.From(w, w.Customer.ExternalId)));
-
-    private static async Task<IResult> CreateWallet(HttpRequest request, WalletHandler handler, CancellationToken ct)
+    /// <summary>The wallet with its real-time ongoing balance.</summary>
+    private static async Task<IResult> AnswerAsync(Result<Wallet> result, OngoingBalances ongoing, CancellationToken ct)
     {
-        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
-        return input.IsOk ? Answer(await handler.CreateAsync(input.Value!, null, ct)) : input.Error!.ToResult();
+        if (!result.IsOk) return result.Error!.ToResult();
+        var wallet = result.Value!;
+        var usage = await ongoing.UsageOfAsync([wallet], ct);
+        return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage.GetValueOrDefault(wallet.Id))), LagoJson.Options);
     }
 
-    private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletHandler handler, CancellationToken ct)
+    private static async Task<IResult> CreateWallet(HttpRequest request, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
-        return input.IsOk ? Answer(await handler.CreateAsync(input.Value!, external_customer_id, ct)) : input.Error!.ToResult();
+        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, null, ct), ongoing, ct) : input.Error!.ToResult();
     }
 
-    private static async Task<IResult> FindAllWallets(HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
+    {
+        var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
+        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, external_customer_id, ct), ongoing, ct) : input.Error!.ToResult();
+    }
+
+    private static async Task<IResult> FindAllWallets(HttpRequest request, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct)
     {
         var query = db.Wallets.AsQueryable();
         if (request.Query["external_customer_id"].ToString() is { Length: > 0 } externalId)
@@ -50,55 +57,58 @@ public static class WalletEndpoints
             if (customerId is null) return LagoError.NotFound("customer").ToResult();
             query = query.Where(w => w.CustomerId == customerId);
         }
-        return await ListAsync(request, query, ct);
+        return await ListAsync(request, query, ongoing, ct);
     }
 
-    private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct)
     {
         var customerId = await db.Customers.Where(c => c.ExternalId == external_customer_id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
         return customerId is null
             ? LagoError.NotFound("customer").ToResult()
-            : await ListAsync(request, db.Wallets.Where(w => w.CustomerId == customerId), ct);
+            : await ListAsync(request, db.Wallets.Where(w => w.CustomerId == customerId), ongoing, ct);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Wallet> query, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Wallet> query, OngoingBalances ongoing, CancellationToken ct)
     {
         if (request.Query["currency"].ToString() is { Length: > 0 } currency) query = query.Where(w => w.Currency == currency);
         var page = await PageRequest.From(request).ToPageAsync(
             query.Include(w => w.Customer).AsNoTracking().OrderByDescending(w => w.CreatedAt).ThenBy(w => w.Id), ct);
-        return Results.Json(new WalletsPage(page.Rows.Select(w => WalletView.From(w, w.Customer.ExternalId)).ToList(), page.Meta), LagoJson.Options);
+        var usage = await ongoing.UsageOfAsync(page.Rows, ct);
+        return Results.Json(new WalletsPage(
+            page.Rows.Select(w => WalletView.From(w, w.Customer.ExternalId, usage.GetValueOrDefault(w.Id))).ToList(), page.Meta), LagoJson.Options);
     }
 
-    private static async Task<IResult> FindWallet(string lago_id, WalletsDbContext db, CancellationToken ct) =>
-        Answer(await WalletLookup.ByIdAsync(db, lago_id, ct));
+    private static async Task<IResult> FindWallet(string lago_id, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(await WalletLookup.ByIdAsync(db, lago_id, ct), ongoing, ct);
 
-    private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletsDbContext db, CancellationToken ct) =>
-        Answer(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct));
+    private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct), ongoing, ct);
 
-    private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+    private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         if (!input.IsOk) return input.Error!.ToResult();
         var wallet = await WalletLookup.ByIdAsync(db, lago_id, ct);
-        return Answer(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet);
+        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, ongoing, ct);
     }
 
     private static async Task<IResult> UpdateCustomerWallet(
-        string external_customer_id, string code, HttpRequest request, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+        string external_customer_id, string code, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         if (!input.IsOk) return input.Error!.ToResult();
         var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
-        return Answer(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet);
+        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, ongoing, ct);
     }
 
-    private static async Task<IResult> DestroyWallet(string lago_id, WalletHandler handler, CancellationToken ct) =>
-        Answer(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"));
+    private static async Task<IResult> DestroyWallet(string lago_id, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"), ongoing, ct);
 
-    private static async Task<IResult> DestroyCustomerWallet(string external_customer_id, string code, WalletsDbContext db, WalletHandler handler, CancellationToken ct)
+    private static async Task<IResult> DestroyCustomerWallet(
+        string external_customer_id, string code, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
-        return Answer(wallet.IsOk ? await handler.TerminateAsync(wallet.Value!.Id, ct) : wallet);
+        return await AnswerAsync(wallet.IsOk ? await handler.TerminateAsync(wallet.Value!.Id, ct) : wallet, ongoing, ct);
     }
 }
 

@@ -1,0 +1,125 @@
+namespace Wallets.Api.Features.Events;
+
+/// <summary>
+/// The one statement that stores events and adds them to their usage rows, for one event or a whole batch
+/// (arrays, unnested). Parameters: $1 organization, $2 now, then one array per column of the input below.
+/// </summary>
+internal static class EventStatement
+{
+    public const string Sql = """
+        WITH input AS (
+            SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[],
+                                 $10::numeric[], $11::text[], $12::timestamptz[], $13::uuid[], $14::text[]) WITH ORDINALITY
+                AS i(id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
+                     precise, target, period_from, routed_id, routed_zone, ord)
+        ),
+        -- The active subscription each event names, read now: the caller's cached route (which gave period_from) is
+        -- used only if it still names this subscription and the customer's time zone is unchanged.
+        live AS (
+            SELECT i.id, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
+                   COALESCE(s.id = i.routed_id AND c.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
+            FROM input i
+            JOIN subscriptions s ON s.organization_id = $1 AND s.external_id = i.external_subscription_id AND s.status = 'active'
+            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+        ),
+        routed AS (
+            SELECT i.*, l.subscription_id, l.customer_id, l.plan_id, l.started_at, COALESCE(l.fresh, false) AS fresh,
+                   COALESCE(l.fresh, i.routed_id IS NULL) AS route_ok
+            FROM input i LEFT JOIN live l ON l.id = i.id
+        ),
+        -- Events with a stale route are not stored yet: the caller reloads the route and sends them again.
+        -- Sorted, so concurrent batches take the unique index's locks in one order.
+        inserted AS (
+            INSERT INTO events (id, organization_id, transaction_id, external_subscription_id, external_customer_id, code, "timestamp",
+                                properties, precise_total_amount_cents, target_wallet_code, subscription_id, customer_id, created_at)
+            SELECT id, $1, transaction_id, external_subscription_id, external_customer_id, code, ts,
+                   properties, precise, target, subscription_id, customer_id, $2
+            FROM routed WHERE route_ok
+            ORDER BY transaction_id, external_subscription_id
+            ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING
+            RETURNING id
+        ),
+        -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started).
+        applied AS (
+            SELECT r.subscription_id, ch.id AS charge_id, r.period_from,
+                   CASE WHEN ch.accepts_target_wallet THEN r.target ELSE '' END AS target_wallet_code,
+                   m.aggregation_type, r.ts, r.ord, r.properties ->> m.field_name AS raw
+            FROM inserted e
+            JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= r.started_at
+            JOIN charges ch ON ch.plan_id = r.plan_id AND ch.deleted_at IS NULL
+            JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.code = r.code AND m.deleted_at IS NULL
+        ),
+        -- A number (JSON number or numeric string) within ±10^18; anything else adds nothing but the event count.
+        valued AS (
+            SELECT a.*, CASE WHEN abs(a.parsed) < 1e18 THEN round(a.parsed, 10) END AS n
+            FROM (SELECT applied.*,
+                         CASE WHEN raw ~ '^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?\s*$' THEN raw::numeric END AS parsed
+                  FROM applied) a
+        ),
+        -- unique_count_agg: only values new to their usage row count.
+        new_values AS (
+            INSERT INTO charge_usage_values (subscription_id, charge_id, period_from, target_wallet_code, value)
+            SELECT DISTINCT subscription_id, charge_id, period_from, target_wallet_code,
+                   CASE WHEN octet_length(raw) > 256 THEN 'sha256:' || encode(sha256(convert_to(raw, 'UTF8')), 'hex') ELSE raw END
+            FROM valued WHERE aggregation_type = 'unique_count_agg' AND raw IS NOT NULL
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT DO NOTHING
+            RETURNING subscription_id, charge_id, period_from, target_wallet_code
+        ),
+        -- Several events of a batch on one usage row become one change (an upsert touches a row once per statement).
+        grouped AS (
+            SELECT subscription_id, charge_id, period_from, target_wallet_code, min(aggregation_type) AS aggregation_type,
+                   count(*) AS events_count, sum(n) AS sum_n, max(n) AS max_n,
+                   (array_agg(n ORDER BY ts DESC, ord DESC) FILTER (WHERE n IS NOT NULL))[1] AS latest_n,
+                   max(ts) FILTER (WHERE n IS NOT NULL) AS valued_at
+            FROM valued GROUP BY 1, 2, 3, 4
+        ),
+        measured AS (
+            SELECT g.*, CASE g.aggregation_type
+                    WHEN 'count_agg' THEN g.events_count
+                    WHEN 'sum_agg' THEN COALESCE(g.sum_n, 0)
+                    WHEN 'max_agg' THEN COALESCE(g.max_n, 0)
+                    WHEN 'latest_agg' THEN COALESCE(g.latest_n, 0)
+                    ELSE (SELECT count(*) FROM new_values v
+                          WHERE v.subscription_id = g.subscription_id AND v.charge_id = g.charge_id
+                            AND v.period_from = g.period_from AND v.target_wallet_code = g.target_wallet_code)
+                END AS units
+            FROM grouped g
+        ),
+        -- Usage rows are locked in key order by every statement, so concurrent ones cannot deadlock on them.
+        added AS (
+            INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
+            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, NULL, $2
+            FROM measured WHERE aggregation_type IN ('count_agg', 'sum_agg', 'unique_count_agg')
+            ORDER BY subscription_id, charge_id, period_from, target_wallet_code
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            SET units = u.units + excluded.units, events_count = u.events_count + excluded.events_count, updated_at = excluded.updated_at
+        ),
+        maxed AS (
+            INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
+            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $2
+            FROM measured WHERE aggregation_type = 'max_agg'
+            ORDER BY subscription_id, charge_id, period_from, target_wallet_code
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            SET units = CASE WHEN excluded.latest_at IS NULL THEN u.units
+                             WHEN u.latest_at IS NULL THEN excluded.units
+                             ELSE GREATEST(u.units, excluded.units) END,
+                latest_at = GREATEST(u.latest_at, excluded.latest_at),
+                events_count = u.events_count + excluded.events_count, updated_at = excluded.updated_at
+        ),
+        latest AS (
+            INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
+            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $2
+            FROM measured WHERE aggregation_type = 'latest_agg'
+            ORDER BY subscription_id, charge_id, period_from, target_wallet_code
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            SET units = CASE WHEN excluded.latest_at IS NOT NULL AND (u.latest_at IS NULL OR excluded.latest_at >= u.latest_at)
+                             THEN excluded.units ELSE u.units END,
+                latest_at = GREATEST(u.latest_at, excluded.latest_at),
+                events_count = u.events_count + excluded.events_count, updated_at = excluded.updated_at
+        )
+        SELECT r.route_ok, e.id IS NOT NULL AS inserted, r.subscription_id, r.customer_id
+        FROM routed r LEFT JOIN inserted e ON e.id = r.id
+        ORDER BY r.ord
+        """;
+}
