@@ -1,4 +1,5 @@
 using Wallets.Api;
+using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Health;
@@ -36,6 +37,7 @@ api.MapBillableMetricEndpoints();
 api.MapTaxEndpoints();
 api.MapPlanEndpoints();
 api.MapSubscriptionEndpoints();
+api.MapAddOnEndpoints();
 
 await app.RunAsync();
 return 0;

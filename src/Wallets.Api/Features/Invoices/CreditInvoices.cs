@@ -24,7 +24,7 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
             Id = Ids.New(), OrganizationId = wallet.OrganizationId, InvoiceId = invoice.Id, FeeType = "credit",
             WalletTransactionId = purchase.Id, InvoiceDisplayName = purchase.Name, Units = purchase.CreditAmount,
             UnitAmountCents = (long)Math.Round(wallet.Rate.UnitAmountCents, MidpointRounding.AwayFromZero),
-            AmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
+            AmountCents = purchase.AmountCents, PreciseAmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
         });
         purchase.InvoiceId = invoice.Id;
         db.Invoices.Add(invoice);
