@@ -51,7 +51,7 @@ public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices num
             var unitAmount = fee.UnitAmountCents ?? addOns[fee.AddOnCode!].AmountCents;
             if (unitAmount < 0) return LagoError.Validation("unit_amount_cents", "value_is_out_of_range");
             // An amount beyond 64-bit cents (or the stored precision) is refused, never a 500.
-            if (unitAmount * units > 1e17m) return LagoError.Validation("units", "value_is_out_of_range");
+            if (units > 0 && unitAmount > 1e17m / units) return LagoError.Validation("units", "value_is_out_of_range");
             List<Tax>? taxes = null;
             if (fee.TaxCodes is not null)
             {

@@ -118,7 +118,8 @@ public sealed class SubscriptionInvoicing(
                 var row = NewFee(invoice, FeeType.Charge, subscription.Id, charges, now);
                 row.ChargeId = draft.Charge.Id;
                 row.BillableMetricId = draft.Charge.BillableMetricId;
-                row.TargetWalletCode = draft.TargetWalletCode;
+                // A charge that does not accept targets ignores one (seed 000's last row), whatever the usage row says.
+                row.TargetWalletCode = draft.Charge.AcceptsTargetWallet ? draft.TargetWalletCode : null;
                 row.Units = draft.Units;
                 row.EventsCount = draft.EventsCount;
                 row.AmountCents = draft.AmountCents;
