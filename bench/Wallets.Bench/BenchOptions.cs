@@ -1,0 +1,48 @@
+namespace Wallets.Bench;
+
+/// <summary>What one run is told, through environment variables (bench/run.sh sets them; see bench/README.md).</summary>
+public sealed record BenchOptions(
+    Uri BaseUrl,
+    string ApiKey,
+    int Seconds,
+    int WarmupSeconds,
+    int ServerWarmupSeconds,
+    int Concurrency,
+    int Wallets,
+    int ListConcurrency,
+    int DeepPage,
+    int? ServerPid,
+    string Database,
+    int QuietPercent,
+    int QuietWaitSeconds,
+    string? OutFile,
+    IReadOnlySet<string> Scenarios)
+{
+    public static BenchOptions FromEnvironment()
+    {
+        var url = Env("BENCH_URL") ?? "http://127.0.0.1:5180";
+        var key = Env("BENCH_API_KEY") ?? throw new InvalidOperationException("BENCH_API_KEY is not set (bench/run.sh creates one).");
+        var scenarios = (Env("BENCH_SCENARIOS") ?? "a,b,c,d,e").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new BenchOptions(
+            new Uri(url.TrimEnd('/') + "/api/v1/"),
+            key,
+            Int("BENCH_SECONDS", 15),
+            Int("BENCH_WARMUP_SECONDS", 5),
+            Int("BENCH_SERVER_WARMUP_SECONDS", 30),
+            Int("BENCH_CONCURRENCY", 32),
+            Int("BENCH_WALLETS", 1000),
+            Int("BENCH_LIST_CONCURRENCY", 4),
+            Int("BENCH_DEEP_PAGE", 50),
+            int.TryParse(Env("BENCH_SERVER_PID"), out var pid) ? pid : null,
+            Env("BENCH_DATABASE") ?? "wallets_bench",
+            Int("BENCH_QUIET_PERCENT", 25),
+            Int("BENCH_QUIET_WAIT_SECONDS", 120),
+            Env("BENCH_OUT"),
+            scenarios.ToHashSet(StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static int Int(string name, int fallback) =>
+        int.TryParse(Env(name), out var value) && value >= 0 ? value : fallback;
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Wallets.Bench;
+
+// End-to-end benchmark of a running Wallets API (bench/run.sh starts the server and the database around it).
+var options = BenchOptions.FromEnvironment();
+using var http = WalletsApi.CreateClient(options);
+var api = new WalletsApi(http);
+var runner = new LoadRunner(http);
+var stats = new ProcessStats(options.ServerPid, options.Database);
+var report = new Report(options);
+var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
+var duration = TimeSpan.FromSeconds(options.Seconds);
+var c = options.Concurrency;
+bool Runs(string scenario) => options.Scenarios.Contains(scenario);
+
+Console.Error.WriteLine($"bench: {options.BaseUrl} — {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up, {c} workers");
+
+// --- seed: N customers with one wallet each, and one hot wallet holding ~20 grants of different priorities ---
+var seedWatch = Stopwatch.StartNew();
+var run = DateTime.UtcNow.ToString("yyyyMMddHHmmss");
+var wallets = new Guid[options.Wallets];
+await Parallel.ForEachAsync(Enumerable.Range(0, options.Wallets), new ParallelOptions { MaxDegreeOfParallelism = c },
+    async (i, _) => wallets[i] = await api.CreateCustomerWithWalletAsync($"bench-{run}-{i:D5}", "1000000"));
+
+var hotWallet = await api.CreateCustomerWithWalletAsync($"bench-{run}-hot", null);
+// Priorities in a shuffled creation order, so the consumption order (priority, then age) differs from insertion order.
+var priorities = Enumerable.Range(1, 20).ToArray();
+new Random(20).Shuffle(priorities);
+var grants = new Dictionary<int, Guid>();
+foreach (var priority in priorities) grants[priority] = await api.GrantAsync(hotWallet, "100000", priority);
+var firstGrant = grants[1]; // the one every void takes from first
+Console.Error.WriteLine($"bench: seeded {options.Wallets} wallets and a hot wallet with {grants.Count} grants in {seedWatch.Elapsed.TotalSeconds:0.0} s");
+
+Guid RandomWallet(Random rng) => wallets[rng.Next(wallets.Length)];
+
+// The machine may be shared (other builds, other tests): start each scenario when it is quiet, or say it was not.
+async Task WaitForQuietAsync()
+{
+    var waited = Stopwatch.StartNew();
+    double busy;
+    while ((busy = await ProcessStats.BusyAsync(TimeSpan.FromSeconds(1))) > options.QuietPercent && waited.Elapsed.TotalSeconds < options.QuietWaitSeconds)
+        Console.Error.WriteLine($"bench: the machine is busy ({busy:0}% of one core used by others); waiting…");
+}
+
+async Task<LoadResult> Measure(string name, int workers, Func<Random, HttpRequestMessage> next)
+{
+    await WaitForQuietAsync();
+    Console.Error.WriteLine($"bench: {name} ({workers} workers)…");
+    var load = runner.RunAsync(name, workers, warmup, duration, next);
+    await Task.Delay(warmup);
+    var before = stats.Sample();
+    var result = await load;
+    report.Add(result, ProcessStats.Between(before, stats.Sample()), stats.ServerMemory());
+    return result;
+}
+
+// Warm the server up on every kind of request first (JIT tiering takes a while on two busy cores), unmeasured.
+if (options.ServerWarmupSeconds > 0)
+{
+    Console.Error.WriteLine($"bench: warming the server up for {options.ServerWarmupSeconds} s (grants, voids, reads, listings)…");
+    var kinds = new Func<Random, HttpRequestMessage>[]
+    {
+        rng => WalletsApi.Grant(RandomWallet(rng), "1"),
+        rng => WalletsApi.Void(RandomWallet(rng), "0.01"),
+        _ => WalletsApi.Void(hotWallet, "0.01"),
+        rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"),
+        _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page=1"),
+    };
+    var warm = await runner.RunAsync("warm-up", c, TimeSpan.Zero, TimeSpan.FromSeconds(options.ServerWarmupSeconds), rng => kinds[rng.Next(kinds.Length)](rng));
+    Console.Error.WriteLine($"bench:   {warm.RequestsPerSecond:0} req/s, {warm.Errors} errors, {warm.Non2xx} non-2xx{(warm.FailureSample is { } f ? $" (e.g. {f})" : "")}");
+}
+
+if (Runs("a"))
+    await Measure("a. grants, many wallets", c, rng => WalletsApi.Grant(RandomWallet(rng), "1"));
+
+if (Runs("b"))
+    await Measure("b. voids, many wallets", c, rng => WalletsApi.Void(RandomWallet(rng), "0.01"));
+
+if (Runs("c"))
+    await Measure("c. voids, one hot wallet", c, _ => WalletsApi.Void(hotWallet, "0.01"));
+
+if (Runs("d"))
+{
+    await Measure("d1. balance reads", c, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
+
+    // The same reads while voids run on the same wallets: half the workers read, half write.
+    await WaitForQuietAsync();
+    Console.Error.WriteLine($"bench: d2. balance reads under void load ({c / 2} + {c / 2} workers)…");
+    var reads = runner.RunAsync("d2. balance reads, under b-load", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
+    var writes = runner.RunAsync("d2. (the concurrent voids)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Void(RandomWallet(rng), "0.01"));
+    await Task.Delay(warmup);
+    var before = stats.Sample();
+    await Task.WhenAll(reads, writes);
+    var share = ProcessStats.Between(before, stats.Sample());
+    report.Add(await reads, share, stats.ServerMemory());
+    report.Add(await writes, share, stats.ServerMemory());
+}
+
+if (Runs("e"))
+{
+    var (total, pages) = await api.ConsumptionsMetaAsync(firstGrant);
+    var deep = Math.Clamp(options.DeepPage, 1, Math.Max(pages, 1));
+    report.Note($"Scenario e lists the consumptions of the hot wallet's first grant ({firstGrant}): {total} rows, {pages} pages of 100.");
+    var l = options.ListConcurrency;
+    await Measure("e1. consumptions page 1", l, _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page=1"));
+    await Measure($"e2. consumptions page {deep}", l, _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page={deep}"));
+}
+
+var text = report.Render();
+Console.WriteLine(text);
+if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);
+return report.AnyErrors ? 1 : 0;
