@@ -20,6 +20,12 @@ public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, 
     /// <summary>Concurrent workers per run (`Jobs:BillingWorkers`, default 4): billing waits on the database more than on the CPU.</summary>
     public int Workers { get; set; } = Math.Max(1, configuration.GetValue("Jobs:BillingWorkers", 4));
 
+    /// <summary>
+    /// Subscriptions billed per transaction (`Jobs:BillingBatchSize`, default 25): one commit, one read of what was
+    /// billed and one set of customer locks for all of them. A batch that fails is retried one subscription at a time.
+    /// </summary>
+    public int BatchSize { get; set; } = Math.Max(1, configuration.GetValue("Jobs:BillingBatchSize", 25));
+
     public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var now = Clock.GetUtcNow();
@@ -28,40 +34,69 @@ public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, 
         return invoices.Sum();
     }
 
-    /// <summary>Claims and bills due subscriptions one at a time until none is left (or all that are left failed in this run).</summary>
+    /// <summary>Claims and bills batches of due subscriptions until none is left (or all that are left failed in this run).</summary>
     private async Task<int> WorkAsync(DateTimeOffset now, ConcurrentDictionary<Guid, byte> failed, CancellationToken ct)
     {
         var invoices = 0;
         while (!ct.IsCancellationRequested)
         {
-            using var scope = scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var skip = failed.Keys.ToArray();
-            // One worker of one process bills a subscription at a time: rows held by another worker are skipped, not waited for.
-            var claimed = await db.Subscriptions.FromSql($"""
-                SELECT * FROM subscriptions
-                WHERE status = 'active' AND (next_billing_at IS NULL OR next_billing_at <= {now}) AND NOT (id = ANY({skip}))
-                ORDER BY next_billing_at NULLS FIRST, id
-                LIMIT 1 FOR UPDATE SKIP LOCKED
-                """).IgnoreQueryFilters().ToListAsync(ct);
-            if (claimed is not [var subscription]) return invoices;
-
-            scope.ServiceProvider.GetRequiredService<Tenant>().OrganizationId = subscription.OrganizationId;
-            try
+            var (claimed, made) = await BillBatchAsync(now, null, BatchSize, failed.Keys.ToArray(), ct);
+            if (claimed.Count == 0) return invoices;
+            if (made is { } count)
             {
-                var made = await scope.ServiceProvider.GetRequiredService<SubscriptionInvoicing>().BillDueAsync(subscription, now, ct);
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                invoices += made;
+                invoices += count;
+                continue;
             }
-            catch (Exception e) when (!ct.IsCancellationRequested)
+
+            // The batch rolled back whole: bill its subscriptions one by one, so one failure holds back no other.
+            foreach (var id in claimed)
             {
-                // Rolled back whole; tried again on the next run, not in this one.
-                failed[subscription.Id] = 0;
-                logger.LogError(e, "Billing subscription {Subscription} failed", subscription.Id);
+                var (alone, aloneMade) = await BillBatchAsync(now, id, 1, [], ct);
+                if (alone.Count > 0 && aloneMade is null) failed[id] = 0;
+                invoices += aloneMade ?? 0;
             }
         }
         return invoices;
+    }
+
+    /// <summary>
+    /// One transaction: claims up to <paramref name="size"/> due subscriptions of one organization (or the one given) and bills
+    /// them. Returns the claimed ids, and the invoices made (null when it failed and rolled back).
+    /// </summary>
+    private async Task<(List<Guid> Claimed, int? Invoices)> BillBatchAsync(DateTimeOffset now, Guid? only, int size, Guid[] skip, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A subscription is billed by one worker of one process at a time: rows another worker holds are skipped, not
+        // waited for. The batch is one organization's (that of the first due row nobody holds), so it runs as that tenant.
+        var claimed = await db.Subscriptions.FromSql($"""
+            SELECT * FROM subscriptions
+            WHERE status = 'active' AND (next_billing_at IS NULL OR next_billing_at <= {now}) AND NOT (id = ANY({skip}))
+              AND ({only}::uuid IS NULL OR id = {only})
+              AND organization_id = (
+                  SELECT organization_id FROM subscriptions
+                  WHERE status = 'active' AND (next_billing_at IS NULL OR next_billing_at <= {now}) AND NOT (id = ANY({skip}))
+                    AND ({only}::uuid IS NULL OR id = {only})
+                  ORDER BY next_billing_at NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            ORDER BY next_billing_at NULLS FIRST, id
+            LIMIT {size} FOR UPDATE SKIP LOCKED
+            """).IgnoreQueryFilters().ToListAsync(ct);
+        if (claimed.Count == 0) return ([], 0);
+
+        scope.ServiceProvider.GetRequiredService<Tenant>().OrganizationId = claimed[0].OrganizationId;
+        try
+        {
+            var made = await scope.ServiceProvider.GetRequiredService<SubscriptionInvoicing>().BillDueAsync(claimed, now, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return (claimed.Select(s => s.Id).ToList(), made);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Rolled back whole (disposing the transaction); tried again alone, then on the next run.
+            logger.LogError(e, "Billing {Count} subscription(s) from {First} failed", claimed.Count, claimed[0].Id);
+            return (claimed.Select(s => s.Id).ToList(), null);
+        }
     }
 }

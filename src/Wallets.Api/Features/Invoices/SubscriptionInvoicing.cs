@@ -22,57 +22,17 @@ public sealed class SubscriptionInvoicing(
     WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, TimeProvider clock)
 {
     /// <summary>
-    /// Bills what is due up to <paramref name="now"/> (or up to the termination), each invoice saved as it is made.
-    /// The caller holds the subscription row (FOR UPDATE) inside a transaction; the unique indexes of
-    /// invoice_subscriptions refuse any period billed twice all the same. Returns the number of invoices made.
+    /// Bills what is due up to <paramref name="now"/> (or up to their termination) for subscriptions of one organization,
+    /// each invoice saved as it is made. The caller holds the subscription rows (FOR UPDATE) inside one transaction; the
+    /// unique indexes of invoice_subscriptions refuse any period billed twice all the same. Returns the invoices made.
     /// </summary>
-    public async Task<int> BillDueAsync(Subscription subscription, DateTimeOffset now, CancellationToken ct)
+    public async Task<int> BillDueAsync(IReadOnlyList<Subscription> subscriptions, DateTimeOffset now, CancellationToken ct)
     {
-        if (subscription.StartedAt is not { } startedAt) return 0;
-        var billing = await ContextAsync(subscription, ct);
-        // Serializes this customer's wallet balances and invoice numbers with every other writer of them.
-        await db.LockCustomerAsync(billing.Customer.Id, ct);
-        var billed = await db.InvoiceSubscriptions.IgnoreQueryFilters().Where(s => s.SubscriptionId == subscription.Id)
-            .Select(s => new { s.FromDatetime, s.ChargesToDatetime }).ToListAsync(ct);
-        var feesBilled = billed.Where(b => b.FromDatetime is not null).Select(b => b.FromDatetime!.Value).ToHashSet();
-        var terminatedAt = subscription.TerminatedAt;
-        var end = terminatedAt ?? now;
-
-        // Billing starts with the period the subscription was created in (Lago bills no period before that).
-        var period = billed.Max(b => b.ChargesToDatetime) is { } lastBilled
-            ? billing.Containing(billing.Containing(lastBilled).NextFrom)
-            : billing.Containing(Later(startedAt, subscription.CreatedAt));
+        var started = subscriptions.Where(s => s.StartedAt is not null).ToList();
+        if (started.Count == 0) return 0;
+        var batch = await BatchAsync(started, ct);
         var invoices = 0;
-        if (billing.Plan.PayInAdvance && billed.Count == 0 && terminatedAt is null)
-        {
-            var from = Later(period.From, startedAt);
-            await BillAsync(billing, InvoicingReason.Starting, new Window(period, from, period.NextFrom), null, from, ct);
-            feesBilled.Add(from);
-            invoices++;
-        }
-
-        while (period.NextFrom <= end)
-        {
-            var from = Later(period.From, startedAt);
-            var next = billing.Containing(period.NextFrom);
-            var fee = billing.Plan.PayInAdvance
-                ? (feesBilled.Contains(next.From) || terminatedAt <= next.From ? null : new Window(next, next.From, next.NextFrom))
-                : (feesBilled.Contains(from) ? null : new Window(period, from, period.NextFrom));
-            await BillAsync(billing, InvoicingReason.Periodic, fee, new Window(period, from, period.NextFrom), period.To, ct);
-            if (fee is not null) feesBilled.Add(fee.From);
-            invoices++;
-            period = next;
-        }
-
-        if (terminatedAt is { } ended && Later(period.From, startedAt) is var start && start < ended)
-        {
-            // A fee paid in advance for this period stays paid (Lago would refund the unused days with a credit note).
-            var fee = feesBilled.Contains(start) ? null : new Window(period, start, ended);
-            await BillAsync(billing, InvoicingReason.Terminating, fee, new Window(period, start, ended), ended, ct);
-            invoices++;
-        }
-
-        subscription.NextBillingAt = terminatedAt is null ? period.NextFrom : null;
+        foreach (var subscription in started) invoices += await BillAsync(batch, batch.Contexts[subscription.Id], now, ct);
         return invoices;
     }
 
@@ -86,14 +46,62 @@ public sealed class SubscriptionInvoicing(
         // Holds the row until the termination commits: the billing job skips it, a second termination waits and then sees it ended.
         var status = await db.Database.SqlQuery<string>($"SELECT status AS \"Value\" FROM subscriptions WHERE id = {subscription.Id} FOR UPDATE").ToListAsync(ct);
         if (status.SingleOrDefault() != SubscriptionStatus.Active || subscription.TerminatedAt is not { } terminatedAt) return;
-        await BillDueAsync(subscription, terminatedAt, ct);
+        await BillDueAsync([subscription], terminatedAt, ct);
     }
 
-    private async Task BillAsync(BillingContext billing, string reason, Window? fee, Window? charges, DateTimeOffset issuedAt, CancellationToken ct)
+    /// <summary>Bills one subscription's due periods, in order: the opening (pay in advance), each ended period, the termination.</summary>
+    private async Task<int> BillAsync(Batch batch, BillingContext billing, DateTimeOffset now, CancellationToken ct)
+    {
+        var subscription = billing.Subscription;
+        var startedAt = subscription.StartedAt!.Value;
+        var billed = batch.Billed[subscription.Id].ToList();
+        var feesBilled = billed.Where(b => b.FromDatetime is not null).Select(b => b.FromDatetime!.Value).ToHashSet();
+        var terminatedAt = subscription.TerminatedAt;
+        var end = terminatedAt ?? now;
+
+        // Billing starts with the period the subscription was created in (Lago bills no period before that).
+        var period = billed.Max(b => b.ChargesToDatetime) is { } lastBilled
+            ? billing.Containing(billing.Containing(lastBilled).NextFrom)
+            : billing.Containing(Later(startedAt, subscription.CreatedAt));
+        var invoices = 0;
+        if (billing.Plan.PayInAdvance && billed.Count == 0 && terminatedAt is null)
+        {
+            var from = Later(period.From, startedAt);
+            await InvoiceAsync(batch, billing, InvoicingReason.Starting, new Window(period, from, period.NextFrom), null, from, ct);
+            feesBilled.Add(from);
+            invoices++;
+        }
+
+        while (period.NextFrom <= end)
+        {
+            var from = Later(period.From, startedAt);
+            var next = billing.Containing(period.NextFrom);
+            var fee = billing.Plan.PayInAdvance
+                ? (feesBilled.Contains(next.From) || terminatedAt <= next.From ? null : new Window(next, next.From, next.NextFrom))
+                : (feesBilled.Contains(from) ? null : new Window(period, from, period.NextFrom));
+            await InvoiceAsync(batch, billing, InvoicingReason.Periodic, fee, new Window(period, from, period.NextFrom), period.To, ct);
+            if (fee is not null) feesBilled.Add(fee.From);
+            invoices++;
+            period = next;
+        }
+
+        if (terminatedAt is { } ended && Later(period.From, startedAt) is var start && start < ended)
+        {
+            // A fee paid in advance for this period stays paid (Lago would refund the unused days with a credit note).
+            var fee = feesBilled.Contains(start) ? null : new Window(period, start, ended);
+            await InvoiceAsync(batch, billing, InvoicingReason.Terminating, fee, new Window(period, start, ended), ended, ct);
+            invoices++;
+        }
+
+        subscription.NextBillingAt = terminatedAt is null ? period.NextFrom : null;
+        return invoices;
+    }
+
+    private async Task InvoiceAsync(Batch batch, BillingContext billing, string reason, Window? fee, Window? charges, DateTimeOffset issuedAt, CancellationToken ct)
     {
         var (subscription, plan, customer) = (billing.Subscription, billing.Plan, billing.Customer);
         var now = clock.GetUtcNow();
-        var invoice = await numbering.NewInvoiceAsync(customer, InvoiceType.Subscription, plan.AmountCurrency, ct);
+        var invoice = numbering.NewInvoice(customer, InvoiceType.Subscription, plan.AmountCurrency, batch.NextSequentialId(customer.Id));
         var taxesByCode = billing.TaxesByCode.ToDictionary(t => t.Key, t => t.Value);
         if (fee is not null)
         {
@@ -108,7 +116,8 @@ public sealed class SubscriptionInvoicing(
             invoice.Fees.Add(row);
         }
 
-        if (charges is not null)
+        // Without usage rows a period's charges all come to zero units and zero amount, which are not billed: no need to price them.
+        if (charges is not null && batch.UsedPeriods.Contains((subscription.Id, charges.Period.From)))
         {
             var used = await usage.ForPeriodAsync(subscription, charges.Period, ct);
             foreach (var tax in used.Plan.Charges.SelectMany(c => c.AppliedTaxes)) taxesByCode.TryAdd(tax.Tax.Code, tax.Tax);
@@ -145,6 +154,7 @@ public sealed class SubscriptionInvoicing(
         });
         db.Invoices.Add(invoice);
         await prepaid.ApplyAsync(invoice, ct);
+        // Saved now (the transaction stays open), so the next invoice of this customer reads its wallets as this one left them.
         await db.SaveChangesAsync(ct);
     }
 
@@ -154,18 +164,50 @@ public sealed class SubscriptionInvoicing(
         FromDatetime = window.From, ToDatetime = window.To, CreatedAt = now, UpdatedAt = now,
     };
 
-    private async Task<BillingContext> ContextAsync(Subscription subscription, CancellationToken ct)
+    /// <summary>Everything the subscriptions' invoices need that can be read once for all of them.</summary>
+    private async Task<Batch> BatchAsync(List<Subscription> subscriptions, CancellationToken ct)
     {
-        var plan = await db.Plans.IgnoreQueryFilters().AsNoTracking().Include(p => p.AppliedTaxes)
-            .FirstAsync(p => p.Id == subscription.PlanId && p.OrganizationId == subscription.OrganizationId, ct);
-        var customer = await db.Customers.IgnoreQueryFilters().AsNoTracking()
-            .FirstAsync(c => c.Id == subscription.CustomerId && c.OrganizationId == subscription.OrganizationId, ct);
+        var organizationId = subscriptions[0].OrganizationId;
+        if (subscriptions.Any(s => s.OrganizationId != organizationId)) throw new ArgumentException("One organization per batch.", nameof(subscriptions));
+        var ids = subscriptions.Select(s => s.Id).ToList();
+        var planIds = subscriptions.Select(s => s.PlanId).Distinct().ToList();
+        var customerIds = subscriptions.Select(s => s.CustomerId).Distinct().Order().ToList();
+
+        // Serializes these customers' wallet balances and invoice numbers with every other writer of them. Taken in
+        // one global order (by id; OFFSET 0 keeps the sort before the locking), so two batches never deadlock.
+        await db.Database.ExecuteSqlAsync($"""
+            SELECT count(pg_advisory_xact_lock(hashtextextended(c::text, 0)))
+            FROM (SELECT c FROM unnest({customerIds.ToArray()}) AS c ORDER BY c OFFSET 0) AS sorted
+            """, ct);
+        var plans = await db.Plans.IgnoreQueryFilters().AsNoTracking().Include(p => p.AppliedTaxes)
+            .Where(p => p.OrganizationId == organizationId && planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.OrganizationId == organizationId && customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var organizationTaxes = await db.Taxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.OrganizationId == subscription.OrganizationId && t.AppliedToOrganization).ToListAsync(ct);
-        return new BillingContext(subscription, plan, customer, organizationTaxes);
+            .Where(t => t.OrganizationId == organizationId && t.AppliedToOrganization).ToListAsync(ct);
+        var billed = await db.InvoiceSubscriptions.IgnoreQueryFilters().Where(s => ids.Contains(s.SubscriptionId))
+            .Select(s => new BilledPeriod(s.SubscriptionId, s.FromDatetime, s.ChargesToDatetime)).ToListAsync(ct);
+        var sequences = await db.Invoices.IgnoreQueryFilters().Where(i => customerIds.Contains(i.CustomerId))
+            .GroupBy(i => i.CustomerId).Select(g => new { g.Key, Last = g.Max(i => i.SequentialId) }).ToDictionaryAsync(g => g.Key, g => g.Last, ct);
+        var used = await db.ChargeUsage.IgnoreQueryFilters().Where(u => ids.Contains(u.SubscriptionId))
+            .Select(u => new { u.SubscriptionId, u.PeriodFrom }).Distinct().ToListAsync(ct);
+
+        return new Batch(
+            subscriptions.ToDictionary(s => s.Id, s => new BillingContext(s, plans[s.PlanId], customers[s.CustomerId], organizationTaxes)),
+            billed.ToLookup(b => b.SubscriptionId), sequences, used.Select(u => (u.SubscriptionId, u.PeriodFrom)).ToHashSet());
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private sealed record BilledPeriod(Guid SubscriptionId, DateTimeOffset? FromDatetime, DateTimeOffset? ChargesToDatetime);
+
+    /// <summary>What a batch of subscriptions shares: their contexts, what was billed, the customers' last invoice numbers, the periods with usage.</summary>
+    private sealed record Batch(
+        Dictionary<Guid, BillingContext> Contexts, ILookup<Guid, BilledPeriod> Billed, Dictionary<Guid, long> LastSequentialIds,
+        HashSet<(Guid SubscriptionId, DateTimeOffset PeriodFrom)> UsedPeriods)
+    {
+        public long NextSequentialId(Guid customerId) => LastSequentialIds[customerId] = LastSequentialIds.GetValueOrDefault(customerId) + 1;
+    }
 
     /// <summary>Part of one billing period: <c>[From, EndExclusive)</c>; <see cref="To"/> is how Lago shows its end.</summary>
     private sealed record Window(BillingPeriod Period, DateTimeOffset From, DateTimeOffset EndExclusive)
