@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Events;
@@ -53,11 +54,19 @@ public static class Startup
         services.AddSingleton<RouteInvalidation>();
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
+        services.AddScoped<ApplyPrepaidCredits>();
+        services.AddScoped<SubscriptionInvoicing>();
+        services.AddScoped<InvoiceViews>();
+        services.AddScoped<InvoiceVoidHandler>();
+        services.AddScoped<OneOffInvoiceHandler>();
+        services.AddScoped<AddOnHandler>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
+        services.AddSingleton<BillingJob>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
+            services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
             services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
             services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
         }

@@ -118,6 +118,25 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         return debit;
     }
 
+    /// <summary>
+    /// Gives back what an invoiced debit took when its invoice is voided (Lago's RecreditService): a new settled
+    /// granted inbound of the same amount, pointing at the voided invoice; the wallet's consumed amount goes down.
+    /// The debit and its consumption rows stay, so the trail still shows what happened.
+    /// </summary>
+    public WalletTransaction Regrant(Wallet wallet, WalletTransaction debit, Guid voidedInvoiceId)
+    {
+        var grant = Grant(wallet, wallet.Rate.FromCents(debit.AmountCents), TopUpDetails.None);
+        grant.VoidedInvoiceId = voidedInvoiceId;
+        wallet.ConsumedAmountCents = Math.Max(0, wallet.ConsumedAmountCents - debit.AmountCents);
+        return grant;
+    }
+
+    /// <summary>The grants that funded a debit written in this unit of work, and how much each gave (not saved yet).</summary>
+    public IEnumerable<(WalletTransaction Grant, long Cents)> FundingsOf(WalletTransaction debit) =>
+        db.Consumptions.Local
+            .Where(c => c.OutboundWalletTransactionId == debit.Id)
+            .Select(c => (db.WalletTransactions.Local.First(t => t.Id == c.InboundWalletTransactionId), c.ConsumedAmountCents));
+
     /// <summary>Voids everything the wallet still holds (termination, expiry), traced like any debit. Null when empty.</summary>
     public async Task<WalletTransaction?> VoidRemainingAsync(Wallet wallet, CancellationToken ct)
     {
