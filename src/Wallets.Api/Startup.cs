@@ -100,6 +100,8 @@ public static class Startup
         if (!given.Contains("max auto prepare")) builder.MaxAutoPrepare = 64;
         if (!given.Contains("auto prepare min usages")) builder.AutoPrepareMinUsages = 2;
         if (!given.Contains("no reset on close")) builder.NoResetOnClose = true;
+        // TLS on loopback buys nothing and costs both sides CPU on every round trip.
+        if (!given.Contains("ssl mode") && builder.Host is "127.0.0.1" or "localhost" or "::1") builder.SslMode = SslMode.Disable;
         // PostgreSQL allows 100 connections by default; leave room for other processes and replicas.
         if (!given.Contains("maximum pool size") && !given.Contains("max pool size")) builder.MaxPoolSize = 40;
         return builder.ConnectionString;
