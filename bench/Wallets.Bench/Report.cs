@@ -23,7 +23,7 @@ public sealed class Report(BenchOptions options)
     public string Render()
     {
         var md = new StringBuilder();
-        md.AppendLine($"Closed loop, {options.Concurrency} workers (scenario e: {options.ListConcurrency}), {options.Seconds} s measured after {options.WarmupSeconds} s warm-up (and {options.ServerWarmupSeconds} s of mixed requests before the first scenario), {options.Wallets} wallets.");
+        md.AppendLine($"Closed loop, {options.Concurrency} workers (d3 and e: {options.ListConcurrency}), {options.Seconds} s measured after {options.WarmupSeconds} s warm-up (and {options.ServerWarmupSeconds} s of mixed requests before the first scenario), {options.Wallets} wallets.");
         md.AppendLine();
         md.AppendLine("| scenario | workers | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | CPU % server / postgres / bench / others (of 200) | CPU ms per request server / postgres | server RSS MiB |");
         md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
