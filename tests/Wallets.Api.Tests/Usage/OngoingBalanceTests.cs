@@ -156,4 +156,18 @@ public sealed class OngoingBalanceTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.False((bool)terminated["depleted_ongoing_balance"]!);
         Assert.Equal(100, await OngoingUsageAsync(client, second));
     }
+
+    [Fact]
+    public async Task A_new_price_or_tax_shows_in_the_ongoing_balance_on_the_next_read()
+    {
+        var client = await SubscribedAsync();
+        var wallet = await WalletAsync(client, "main", "100");
+        await client.EventAsync("sub", "calls");
+        Assert.Equal(100, await OngoingUsageAsync(client, wallet));
+
+        (await client.PutAsync("/api/v1/plans/p/charges/calls", new { charge = new { charge_model = "standard", properties = new { amount = "2.5" } } })).Ok();
+        Assert.Equal(250, await OngoingUsageAsync(client, wallet));
+        (await client.PostAsync("/api/v1/taxes", new { tax = new { name = "VAT", code = "vat", rate = "10", applied_to_organization = true } })).Ok();
+        Assert.Equal(275, await OngoingUsageAsync(client, wallet));
+    }
 }

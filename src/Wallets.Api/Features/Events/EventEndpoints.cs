@@ -29,8 +29,8 @@ public static class EventEndpoints
 
         var (parsed, errors) = EventParser.Parse(item, clock.GetUtcNow());
         if (errors is not null) return LagoError.Validation(errors).ToResult();
-        var stored = await ingestion.IngestAsync([parsed!], batch: false, ct);
-        return stored.ToHttp(s => new EventEnvelope(EventView.From(s[0])));
+        var stored = await ingestion.IngestOneAsync(parsed!, request.Headers.ContainsKey(IdempotencyFilter.Header), ct);
+        return stored.ToHttp(s => new EventEnvelope(EventView.From(s)));
     }
 
     /// <summary>Lago's batch: every item is validated before any is stored, errors are keyed by the item's index.</summary>
@@ -66,7 +66,7 @@ public static class EventEndpoints
                 p => p.Key.ToString(CultureInfo.InvariantCulture), IReadOnlyDictionary<string, string[]> (p) => p.Value)).ToResult();
         }
 
-        var stored = await ingestion.IngestAsync(parsed, batch: true, ct);
+        var stored = await ingestion.IngestBatchAsync(parsed, request.Headers.ContainsKey(IdempotencyFilter.Header), ct);
         return stored.ToHttp(s => new EventsEnvelope(s.Select(EventView.From).ToList()));
     }
 

@@ -1,26 +1,31 @@
 namespace Wallets.Api.Features.Events;
 
 /// <summary>
-/// The one statement that stores events and adds them to their usage rows, for one event or a whole batch
-/// (arrays, unnested). Parameters: $1 organization, $2 now, then one array per column of the input below.
+/// The one statement that stores events and adds them to their usage rows, for one event or many (arrays,
+/// unnested; the events may belong to several organizations). Parameters: $1 now, then one array per column of
+/// the input below. Answers one row per event, in input order.
 /// </summary>
 internal static class EventStatement
 {
     public const string Sql = """
         WITH input AS (
-            SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[],
+            SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[],
                                  $10::numeric[], $11::text[], $12::timestamptz[], $13::uuid[], $14::text[]) WITH ORDINALITY
-                AS i(id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
+                AS i(organization_id, id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
                      precise, target, period_from, routed_id, routed_zone, ord)
         ),
         -- The active subscription each event names, read now: the caller's cached route (which gave period_from) is
         -- used only if it still names this subscription and the customer's time zone is unchanged.
         live AS (
             SELECT i.id, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
-                   COALESCE(s.id = i.routed_id AND c.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
+                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
             FROM input i
-            JOIN subscriptions s ON s.organization_id = $1 AND s.external_id = i.external_subscription_id AND s.status = 'active'
-            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+            -- OFFSET 0 keeps each lookup a per-event index probe, whatever the planner thinks of the array's size.
+            JOIN LATERAL (
+                SELECT s.id, s.customer_id, s.plan_id, s.started_at, c.timezone
+                FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+                WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
+                OFFSET 0) s ON true
         ),
         routed AS (
             SELECT i.*, l.subscription_id, l.customer_id, l.plan_id, l.started_at, COALESCE(l.fresh, false) AS fresh,
@@ -32,22 +37,25 @@ internal static class EventStatement
         inserted AS (
             INSERT INTO events (id, organization_id, transaction_id, external_subscription_id, external_customer_id, code, "timestamp",
                                 properties, precise_total_amount_cents, target_wallet_code, subscription_id, customer_id, created_at)
-            SELECT id, $1, transaction_id, external_subscription_id, external_customer_id, code, ts,
-                   properties, precise, target, subscription_id, customer_id, $2
+            SELECT id, organization_id, transaction_id, external_subscription_id, external_customer_id, code, ts,
+                   properties, precise, target, subscription_id, customer_id, $1
             FROM routed WHERE route_ok
-            ORDER BY transaction_id, external_subscription_id
+            ORDER BY organization_id, transaction_id, external_subscription_id
             ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING
             RETURNING id
         ),
         -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started).
         applied AS (
-            SELECT r.subscription_id, ch.id AS charge_id, r.period_from,
+            SELECT r.organization_id, r.subscription_id, ch.charge_id, r.period_from,
                    CASE WHEN ch.accepts_target_wallet THEN r.target ELSE '' END AS target_wallet_code,
-                   m.aggregation_type, r.ts, r.ord, r.properties ->> m.field_name AS raw
+                   ch.aggregation_type, r.ts, r.ord, r.properties ->> ch.field_name AS raw
             FROM inserted e
             JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= r.started_at
-            JOIN charges ch ON ch.plan_id = r.plan_id AND ch.deleted_at IS NULL
-            JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.code = r.code AND m.deleted_at IS NULL
+            JOIN LATERAL (
+                SELECT ch.id AS charge_id, ch.accepts_target_wallet, m.aggregation_type, m.field_name
+                FROM charges ch JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.deleted_at IS NULL
+                WHERE ch.plan_id = r.plan_id AND ch.deleted_at IS NULL AND m.organization_id = r.organization_id AND m.code = r.code
+                OFFSET 0) ch ON true
         ),
         -- A number (JSON number or numeric string) within ±10^18; anything else adds nothing but the event count.
         valued AS (
@@ -68,11 +76,11 @@ internal static class EventStatement
         ),
         -- Several events of a batch on one usage row become one change (an upsert touches a row once per statement).
         grouped AS (
-            SELECT subscription_id, charge_id, period_from, target_wallet_code, min(aggregation_type) AS aggregation_type,
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, min(aggregation_type) AS aggregation_type,
                    count(*) AS events_count, sum(n) AS sum_n, max(n) AS max_n,
                    (array_agg(n ORDER BY ts DESC, ord DESC) FILTER (WHERE n IS NOT NULL))[1] AS latest_n,
                    max(ts) FILTER (WHERE n IS NOT NULL) AS valued_at
-            FROM valued GROUP BY 1, 2, 3, 4
+            FROM valued GROUP BY 1, 2, 3, 4, 5
         ),
         measured AS (
             SELECT g.*, CASE g.aggregation_type
@@ -89,7 +97,7 @@ internal static class EventStatement
         -- Usage rows are locked in key order by every statement, so concurrent ones cannot deadlock on them.
         added AS (
             INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
-            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, NULL, $2
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, NULL, $1
             FROM measured WHERE aggregation_type IN ('count_agg', 'sum_agg', 'unique_count_agg')
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
             ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
@@ -97,7 +105,7 @@ internal static class EventStatement
         ),
         maxed AS (
             INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
-            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $2
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $1
             FROM measured WHERE aggregation_type = 'max_agg'
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
             ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
@@ -109,7 +117,7 @@ internal static class EventStatement
         ),
         latest AS (
             INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
-            SELECT $1, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $2
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $1
             FROM measured WHERE aggregation_type = 'latest_agg'
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
             ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE

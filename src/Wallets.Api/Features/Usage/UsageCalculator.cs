@@ -31,123 +31,101 @@ public sealed class UsageCalculator(WalletsDbContext db)
     /// <summary>The usage of <paramref name="period"/>, whose <c>From</c> is the full period's start (the usage rows' key).</summary>
     public async Task<SubscriptionUsage> ForPeriodAsync(Subscription subscription, BillingPeriod period, CancellationToken ct)
     {
-        var catalog = await LoadCatalogAsync(subscription.OrganizationId, [subscription.PlanId], [subscription.CustomerId], ct);
+        var inputs = await LoadAsync(subscription, ct);
         var usage = await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
             .Where(u => u.SubscriptionId == subscription.Id && u.PeriodFrom == period.From).ToListAsync(ct);
-        return catalog.Price(subscription, period, usage, idleCharges: true);
+        return Price(subscription, inputs, period, usage, idleCharges: true);
     }
 
     /// <summary>The usage of the full billing period containing <paramref name="now"/> (Lago's current usage), every charge included.</summary>
     public async Task<SubscriptionUsage> CurrentAsync(Subscription subscription, DateTimeOffset now, CancellationToken ct)
     {
-        var catalog = await LoadCatalogAsync(subscription.OrganizationId, [subscription.PlanId], [subscription.CustomerId], ct);
-        var period = PeriodContaining(subscription, catalog.Plans[subscription.PlanId], catalog.Customers[subscription.CustomerId], now);
+        var inputs = await LoadAsync(subscription, ct);
+        var period = PeriodContaining(subscription, inputs.Plans[subscription.PlanId].Interval, inputs.Customers[subscription.CustomerId].Timezone, now);
         var usage = await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
             .Where(u => u.SubscriptionId == subscription.Id && u.PeriodFrom == period.From).ToListAsync(ct);
-        return catalog.Price(subscription, period, usage, idleCharges: true);
-    }
-
-    /// <summary>
-    /// The current usage of every active subscription of these customers, in a fixed number of queries however many
-    /// customers (the ongoing balance of a page of wallets). Only charges with usage are priced (idle ones cost 0),
-    /// and the catalog is read only when some usage exists.
-    /// </summary>
-    public async Task<IReadOnlyList<SubscriptionUsage>> CurrentForCustomersAsync(
-        Guid organizationId, IReadOnlyCollection<Guid> customerIds, DateTimeOffset now, CancellationToken ct)
-    {
-        var live = await (
-            from s in db.Subscriptions.IgnoreQueryFilters()
-            join p in db.Plans.IgnoreQueryFilters() on s.PlanId equals p.Id
-            join c in db.Customers.IgnoreQueryFilters() on s.CustomerId equals c.Id
-            where s.OrganizationId == organizationId && customerIds.Contains(s.CustomerId) && s.Status == SubscriptionStatus.Active
-            select new { Subscription = s, p.Interval, c.Timezone }).AsNoTracking().ToListAsync(ct);
-        if (live.Count == 0) return [];
-
-        var periods = live.ToDictionary(l => l.Subscription.Id, l => PeriodContaining(l.Subscription, l.Interval, l.Timezone, now));
-        var subscriptionIds = periods.Keys.ToList();
-        var froms = periods.Values.Select(p => p.From).Distinct().ToList();
-        var rows = (await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
-                .Where(u => subscriptionIds.Contains(u.SubscriptionId) && froms.Contains(u.PeriodFrom)).ToListAsync(ct))
-            .Where(u => periods[u.SubscriptionId].From == u.PeriodFrom)
-            .ToLookup(u => u.SubscriptionId);
-        var used = live.Where(l => rows.Contains(l.Subscription.Id)).Select(l => l.Subscription).ToList();
-        if (used.Count == 0) return [];
-
-        var catalog = await LoadCatalogAsync(organizationId, used.Select(s => s.PlanId).Distinct().ToList(),
-            used.Select(s => s.CustomerId).Distinct().ToList(), ct);
-        return used.Select(s => catalog.Price(s, periods[s.Id], rows[s.Id].ToList(), idleCharges: false)).ToList();
+        return Price(subscription, inputs, period, usage, idleCharges: true);
     }
 
     /// <summary>The full billing period containing <paramref name="instant"/>, in the customer's time zone.</summary>
     public static BillingPeriod PeriodContaining(Subscription subscription, Plan plan, Customer customer, DateTimeOffset instant) =>
         PeriodContaining(subscription, plan.Interval, customer.Timezone, instant);
 
-    private static BillingPeriod PeriodContaining(Subscription subscription, string planInterval, string? timezone, DateTimeOffset instant)
+    public static BillingPeriod PeriodContaining(Subscription subscription, string planInterval, string? timezone, DateTimeOffset instant)
     {
         BillingNames.TryParseInterval(planInterval, out var interval);
         BillingNames.TryParseBillingTime(subscription.BillingTime, out var billingTime);
         return BillingPeriod.Containing(instant, interval, billingTime, subscription.SubscriptionAt, SubscriptionViews.ZoneOf(timezone));
     }
 
-    /// <summary>Plans (with their live charges, metrics and taxes), customers (with taxes) and the organization's default taxes.</summary>
-    private async Task<Catalog> LoadCatalogAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
+    /// <summary>
+    /// The fees of one subscription's period: one per charge and target-wallet group with usage, taxes applied.
+    /// </summary>
+    /// <param name="idleCharges">Also price charges without usage (their zero-unit fee), as an invoice or current usage shows them.</param>
+    public static SubscriptionUsage Price(Subscription subscription, PricingInputs inputs, BillingPeriod period, IReadOnlyList<ChargeUsage> usage, bool idleCharges)
     {
-        // Deleted plans and customers stay readable: their subscriptions' usage is still owed.
-        var plans = await db.Plans.IgnoreQueryFilters().AsNoTracking()
+        var plan = inputs.Plans[subscription.PlanId];
+        var customer = inputs.Customers[subscription.CustomerId];
+        var subunit = Currencies.Get(plan.AmountCurrency).SubunitToUnit;
+        var fees = new List<ChargeFeeDraft>();
+        foreach (var charge in plan.Charges.Where(c => c.DeletedAt == null).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id))
+        {
+            var groups = usage.Where(u => u.ChargeId == charge.Id).ToList();
+            // A charge with no usage still shows (and bills) its zero-unit price, as Lago's fees do.
+            if (groups.Count == 0 && idleCharges) groups.Add(new ChargeUsage { ChargeId = charge.Id });
+            if (groups.Count == 0) continue;
+            var levels = new TaxLevels(Rates(charge.AppliedTaxes), Rates(plan.AppliedTaxes), Rates(customer.AppliedTaxes), inputs.OrganizationTaxes);
+            var price = ChargePrices.For(charge);
+            foreach (var group in groups.OrderBy(g => g.TargetWalletCode, StringComparer.Ordinal))
+            {
+                var precise = PreciseCents(price, group.Units, subunit);
+                var cents = decimal.ToInt64(decimal.Round(precise, 0, MidpointRounding.AwayFromZero));
+                fees.Add(new ChargeFeeDraft(charge, group.TargetWalletCode.Length == 0 ? null : group.TargetWalletCode, group.Units,
+                    group.EventsCount, precise, cents, FeeTaxes.For(FeeKind.Charge, cents, levels)));
+            }
+        }
+        return new SubscriptionUsage(subscription, plan, customer, period, fees);
+    }
+
+    private async Task<PricingInputs> LoadAsync(Subscription subscription, CancellationToken ct)
+    {
+        var organizationId = subscription.OrganizationId;
+        var plans = await LoadPlansAsync(db, organizationId, [subscription.PlanId], ct);
+        var customers = await LoadCustomersAsync(db, organizationId, [subscription.CustomerId], ct);
+        return new PricingInputs(plans.ToDictionary(p => p.Id), customers.ToDictionary(c => c.Id), await LoadOrganizationTaxesAsync(db, organizationId, ct));
+    }
+
+    /// <summary>Plans with their live charges, metrics and taxes; deleted plans too (their subscriptions' usage is still owed).</summary>
+    public static Task<List<Plan>> LoadPlansAsync(WalletsDbContext db, Guid organizationId, IReadOnlyCollection<Guid> planIds, CancellationToken ct) =>
+        db.Plans.IgnoreQueryFilters().AsNoTracking()
             .Include(p => p.AppliedTaxes).ThenInclude(t => t.Tax)
             .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.BillableMetric)
             .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
             .Where(p => p.OrganizationId == organizationId && planIds.Contains(p.Id))
-            .ToDictionaryAsync(p => p.Id, ct);
-        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking().Include(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
-            .Where(c => c.OrganizationId == organizationId && customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
-        var organizationTaxes = await db.Taxes.IgnoreQueryFilters().AsNoTracking()
+            .ToListAsync(ct);
+
+    /// <summary>Customers with their taxes, deleted ones too.</summary>
+    public static Task<List<Customer>> LoadCustomersAsync(WalletsDbContext db, Guid organizationId, IReadOnlyCollection<Guid> customerIds, CancellationToken ct) =>
+        db.Customers.IgnoreQueryFilters().AsNoTracking().Include(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
+            .Where(c => c.OrganizationId == organizationId && customerIds.Contains(c.Id)).ToListAsync(ct);
+
+    public static Task<List<TaxRate>> LoadOrganizationTaxesAsync(WalletsDbContext db, Guid organizationId, CancellationToken ct) =>
+        db.Taxes.IgnoreQueryFilters().AsNoTracking()
             .Where(t => t.OrganizationId == organizationId && t.AppliedToOrganization)
             .Select(t => new TaxRate(t.Code, t.Rate)).ToListAsync(ct);
-        return new Catalog(plans, customers, organizationTaxes);
-    }
 
-    private sealed record Catalog(Dictionary<Guid, Plan> Plans, Dictionary<Guid, Customer> Customers, List<TaxRate> OrganizationTaxes)
+    private static decimal PreciseCents(ChargePrice price, decimal units, long subunit)
     {
-        /// <param name="idleCharges">Also price charges without usage (their zero-unit fee), as an invoice or current usage shows them.</param>
-        public SubscriptionUsage Price(Subscription subscription, BillingPeriod period, IReadOnlyList<ChargeUsage> usage, bool idleCharges)
+        try
         {
-            var plan = Plans[subscription.PlanId];
-            var customer = Customers[subscription.CustomerId];
-            var subunit = Currencies.Get(plan.AmountCurrency).SubunitToUnit;
-            var fees = new List<ChargeFeeDraft>();
-            foreach (var charge in plan.Charges.Where(c => c.DeletedAt == null).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id))
-            {
-                var groups = usage.Where(u => u.ChargeId == charge.Id).ToList();
-                // A charge with no usage still shows (and bills) its zero-unit price, as Lago's fees do.
-                if (groups.Count == 0 && idleCharges) groups.Add(new ChargeUsage { ChargeId = charge.Id });
-                if (groups.Count == 0) continue;
-                var levels = new TaxLevels(Rates(charge.AppliedTaxes), Rates(plan.AppliedTaxes), Rates(customer.AppliedTaxes), OrganizationTaxes);
-                var price = ChargePrices.For(charge);
-                foreach (var group in groups.OrderBy(g => g.TargetWalletCode, StringComparer.Ordinal))
-                {
-                    var precise = PreciseCents(price, group.Units, subunit);
-                    var cents = decimal.ToInt64(decimal.Round(precise, 0, MidpointRounding.AwayFromZero));
-                    fees.Add(new ChargeFeeDraft(charge, group.TargetWalletCode.Length == 0 ? null : group.TargetWalletCode, group.Units,
-                        group.EventsCount, precise, cents, FeeTaxes.For(FeeKind.Charge, cents, levels)));
-                }
-            }
-            return new SubscriptionUsage(subscription, plan, customer, period, fees);
+            return Math.Clamp(price.PreciseCentsFor(units, subunit), -MaxFeeCents, MaxFeeCents);
         }
-
-        private static decimal PreciseCents(ChargePrice price, decimal units, long subunit)
+        catch (OverflowException)
         {
-            try
-            {
-                return Math.Clamp(price.PreciseCentsFor(units, subunit), -MaxFeeCents, MaxFeeCents);
-            }
-            catch (OverflowException)
-            {
-                return units < 0 ? -MaxFeeCents : MaxFeeCents;
-            }
+            return units < 0 ? -MaxFeeCents : MaxFeeCents;
         }
-
-        private static List<TaxRate> Rates<T>(IEnumerable<T> applied) where T : IAppliedTax =>
-            applied.Select(a => new TaxRate(a.Tax.Code, a.Tax.Rate)).ToList();
     }
+
+    private static List<TaxRate> Rates<T>(IEnumerable<T> applied) where T : IAppliedTax =>
+        applied.Select(a => new TaxRate(a.Tax.Code, a.Tax.Rate)).ToList();
 }

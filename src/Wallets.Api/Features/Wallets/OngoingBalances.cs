@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Usage;
 using Wallets.Domain.Allocation;
@@ -7,11 +9,12 @@ namespace Wallets.Api.Features.Wallets;
 
 /// <summary>
 /// The real-time balance (DESIGN.md 14, behavior.md §4.3): the customer's current usage, taxes included, spread over
-/// its active wallets by <see cref="OngoingUsageAllocator"/>, computed when a wallet is read. It follows every event at
-/// once, because events are aggregated into charge_usage as they are stored; a read prices only those few rows
-/// (never the events), for all the customers of a page at once.
+/// its active wallets by <see cref="OngoingUsageAllocator"/>, computed when wallets are read. It follows every event
+/// at once, because events are aggregated into charge_usage as they are stored. A read, for a whole page of wallets,
+/// is one round trip (the customers' active wallets and their subscriptions' latest usage rows) plus pricing from
+/// <see cref="PricingCatalog"/>; it never scans events.
 /// </summary>
-public sealed class OngoingBalances(WalletsDbContext db, UsageCalculator calculator, TimeProvider clock)
+public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog, TimeProvider clock)
 {
     /// <summary>The usage allocated to each given wallet (absent = 0: terminated wallets, customers without usage).</summary>
     public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, CancellationToken ct)
@@ -19,15 +22,19 @@ public sealed class OngoingBalances(WalletsDbContext db, UsageCalculator calcula
         var shown = wallets.Where(w => w.IsActive).ToList();
         if (shown.Count == 0) return Empty;
         var organizationId = shown[0].OrganizationId;
-        var usages = await calculator.CurrentForCustomersAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToList(), clock.GetUtcNow(), ct);
-        if (usages.Count == 0) return Empty;
+        var now = clock.GetUtcNow();
+        var (payers, usageRows) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, ct);
+        if (usageRows.Count == 0) return Empty;
 
-        // Every active wallet of those customers takes part in the cascade, not only the ones on this page.
-        var customerIds = usages.Select(u => u.Subscription.CustomerId).Distinct().ToList();
-        var candidates = await db.Wallets.IgnoreQueryFilters().AsNoTracking()
-            .Where(w => w.OrganizationId == organizationId && customerIds.Contains(w.CustomerId) && w.Status == WalletStatus.Active)
-            .Select(w => new { w.Id, w.CustomerId, w.Code, w.Priority, w.CreatedAt, w.BalanceCents, w.Currency, w.AllowedFeeTypes, w.BillableMetricCodes })
-            .ToListAsync(ct);
+        // Only the rows of each subscription's current period count (the latest rows may be of an earlier one).
+        var current = usageRows.GroupBy(r => r.Subscription.Id)
+            .Select(g => (Subscription: g.First().Subscription, Period: UsageCalculator.PeriodContaining(g.First().Subscription, g.First().Interval, g.First().Timezone, now), Rows: g))
+            .Where(s => s.Rows.First().Usage.PeriodFrom == s.Period.From)
+            .ToList();
+        if (current.Count == 0) return Empty;
+        var inputs = await catalog.GetAsync(organizationId, current.Select(s => s.Subscription.PlanId).Distinct().ToList(),
+            current.Select(s => s.Subscription.CustomerId).Distinct().ToList(), ct);
+        var usages = current.Select(s => UsageCalculator.Price(s.Subscription, inputs, s.Period, s.Rows.Select(r => r.Usage).ToList(), idleCharges: false));
 
         var allocated = new Dictionary<Guid, long>();
         foreach (var customer in usages.GroupBy(u => u.Subscription.CustomerId))
@@ -39,15 +46,95 @@ public sealed class OngoingBalances(WalletsDbContext db, UsageCalculator calcula
             {
                 var usage = currency.Select(f => new UsageByKey(FeeKey.ChargeFeeType, f.Fee.Charge.BillableMetricId, f.Fee.TargetWalletCode,
                     f.Fee.AmountCents + f.Fee.Taxes.TaxesAmountCents)).ToList();
-                var payers = candidates.Where(w => w.CustomerId == customer.Key && w.Currency == currency.Key)
+                var candidates = payers.Where(w => w.CustomerId == customer.Key && w.Currency == currency.Key)
                     .Select(w => new OngoingWallet(new WalletCandidate(w.Id, w.Code, w.Priority, w.CreatedAt, w.BalanceCents,
                         w.AllowedFeeTypes.ToHashSet(), w.BillableMetricCodes.Where(metricIds.ContainsKey).Select(c => metricIds[c]).ToHashSet()),
                         HasActiveThresholdRule: false))
                     .ToList();
-                foreach (var share in OngoingUsageAllocator.Allocate(payers, usage)) allocated[share.WalletId] = share.OngoingUsageCents;
+                foreach (var share in OngoingUsageAllocator.Allocate(candidates, usage)) allocated[share.WalletId] = share.OngoingUsageCents;
             }
         }
         return allocated;
+    }
+
+    private sealed record Payer(Guid Id, Guid CustomerId, string Code, int Priority, DateTimeOffset CreatedAt, long BalanceCents,
+        string Currency, string[] AllowedFeeTypes, string[] BillableMetricCodes);
+
+    private sealed record UsageRow(Subscription Subscription, string Interval, string? Timezone, ChargeUsage Usage);
+
+    /// <summary>
+    /// One round trip: every active wallet of the customers (all take part in the cascade, not only those shown) and
+    /// the usage rows of each active subscription's latest period that has started. Runs in the request's transaction
+    /// when there is one, so a wallet being created or changed by this request is seen as it now is.
+    /// </summary>
+    private async Task<(List<Payer> Payers, List<UsageRow> Usage)> SnapshotAsync(Guid organizationId, Guid[] customerIds, DateTimeOffset now, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
+            {
+                BatchCommands =
+                {
+                    Command("""
+                        SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
+                        FROM wallets WHERE organization_id = $1 AND customer_id = ANY($2) AND status = 'active'
+                        """, organizationId, customerIds),
+                    // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
+                    Command("""
+                        SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at, p."interval", c.timezone,
+                               u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
+                        FROM subscriptions s
+                        JOIN plans p ON p.id = s.plan_id
+                        JOIN customers c ON c.id = s.customer_id
+                        JOIN LATERAL (SELECT max(x.period_from) AS latest FROM charge_usage x WHERE x.subscription_id = s.id AND x.period_from <= $3) l ON true
+                        JOIN charge_usage u ON u.subscription_id = s.id AND u.period_from = l.latest
+                        WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
+                        """, organizationId, customerIds, now),
+                },
+            };
+            await batch.PrepareAsync(ct);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var payers = new List<Payer>();
+            while (await reader.ReadAsync(ct))
+            {
+                payers.Add(new Payer(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.GetInt64(5), reader.GetString(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
+            }
+            await reader.NextResultAsync(ct);
+            var subscriptions = new Dictionary<Guid, Subscription>();
+            var usage = new List<UsageRow>();
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetGuid(0);
+                if (!subscriptions.TryGetValue(id, out var subscription))
+                {
+                    subscriptions[id] = subscription = new Subscription
+                    {
+                        Id = id, OrganizationId = organizationId, CustomerId = reader.GetGuid(1), PlanId = reader.GetGuid(2), ExternalId = "",
+                        Status = SubscriptionStatus.Active, BillingTime = reader.GetString(3), SubscriptionAt = reader.GetFieldValue<DateTimeOffset>(4),
+                    };
+                }
+                usage.Add(new UsageRow(subscription, reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), new ChargeUsage
+                {
+                    OrganizationId = organizationId, SubscriptionId = id, ChargeId = reader.GetGuid(7), PeriodFrom = reader.GetFieldValue<DateTimeOffset>(8),
+                    TargetWalletCode = reader.GetString(9), Units = reader.GetDecimal(10), EventsCount = reader.GetInt64(11),
+                }));
+            }
+            return (payers, usage);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
     }
 
     private static readonly IReadOnlyDictionary<Guid, long> Empty = new Dictionary<Guid, long>();

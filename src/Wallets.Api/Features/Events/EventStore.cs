@@ -1,0 +1,84 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Wallets.Api.Features.Events;
+
+/// <summary>How storing one event went: stored (and matched to this active subscription, if any), or a duplicate.</summary>
+public sealed record EventOutcome(bool Inserted, Guid? SubscriptionId, Guid? CustomerId);
+
+/// <summary>
+/// Runs <see cref="EventStatement"/> for a set of events on one connection: routes them from the cache (loading
+/// unknown routes in one query per organization), and sends again, after a reload, the events whose route the
+/// statement found stale. One round trip when every route is cached and current.
+/// </summary>
+internal static class EventStore
+{
+    private const int MaxRouteAttempts = 5;
+
+    public static async Task<EventOutcome[]> StoreAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, SubscriptionRoutes routes,
+        IReadOnlyList<(Guid Organization, ParsedEvent Event)> events, DateTimeOffset now, CancellationToken ct)
+    {
+        var outcomes = new EventOutcome[events.Count];
+        var pending = Enumerable.Range(0, events.Count).ToList();
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            if (attempt > MaxRouteAttempts) throw new InvalidOperationException("Subscription routes kept changing during ingestion.");
+            var rows = new List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)>(pending.Count);
+            foreach (var organization in pending.GroupBy(i => events[i].Organization))
+            {
+                var known = await routes.GetAsync(connection, tx, organization.Key, organization.Select(i => events[i].Event.ExternalSubscriptionId), ct);
+                rows.AddRange(organization.Select(i => (organization.Key, events[i].Event, known[events[i].Event.ExternalSubscriptionId])));
+            }
+            var order = pending.GroupBy(i => events[i].Organization).SelectMany(g => g).ToList();
+            var results = await ExecuteAsync(connection, tx, rows, now, ct);
+            var stale = new List<int>();
+            for (var k = 0; k < order.Count; k++)
+            {
+                var (routeOk, outcome) = results[k];
+                if (routeOk) outcomes[order[k]] = outcome;
+                else
+                {
+                    routes.Forget(events[order[k]].Organization, events[order[k]].Event.ExternalSubscriptionId);
+                    stale.Add(order[k]);
+                }
+            }
+            pending = stale;
+        }
+        return outcomes;
+    }
+
+    private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+        List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(EventStatement.Sql, connection, tx);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now });
+        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Organization)));
+        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Event.Id)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TransactionId)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalSubscriptionId)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalCustomerId)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.Code)));
+        p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Event.Timestamp)));
+        p.Add(Array(NpgsqlDbType.Jsonb, rows.Select(r => r.Event.Properties.GetRawText())));
+        p.Add(Array(NpgsqlDbType.Numeric, rows.Select(r => r.Event.PreciseTotalAmountCents)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TargetWalletCode)));
+        p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route?.PeriodFrom(r.Event.Timestamp))));
+        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route?.SubscriptionId)));
+        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Route?.Timezone)));
+        // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
+        await command.PrepareAsync(ct);
+
+        var results = new List<(bool, EventOutcome)>(rows.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            results.Add((reader.GetBoolean(0), new EventOutcome(reader.GetBoolean(1),
+                reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetGuid(3))));
+        }
+        return results;
+    }
+
+    private static NpgsqlParameter Array<T>(NpgsqlDbType type, IEnumerable<T> values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values.ToArray() };
+}

@@ -1,0 +1,101 @@
+using System.Threading.Channels;
+using Npgsql;
+
+namespace Wallets.Api.Features.Events;
+
+/// <summary>
+/// Group commit for single events: requests arriving together are stored by one <see cref="EventStatement"/> (one
+/// round trip, one commit) instead of one each, which is what lets thousands of `POST /events` a second fit on a
+/// small database. No request waits for a timer: a writer takes whatever is queued, up to <see cref="MaxBatch"/>,
+/// the moment it is free. Each event keeps its own outcome (a duplicate is refused alone), and a request is answered
+/// only after its batch committed.
+/// </summary>
+public sealed class EventWriter : IAsyncDisposable
+{
+    public const int MaxBatch = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly SubscriptionRoutes _routes;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<EventWriter> _logger;
+    private readonly Task[] _writers;
+
+    public EventWriter(NpgsqlDataSource dataSource, SubscriptionRoutes routes, TimeProvider clock, ILogger<EventWriter> logger)
+    {
+        (_dataSource, _routes, _clock, _logger) = (dataSource, routes, clock, logger);
+        // Two writers: one fills its next batch while the other waits on PostgreSQL.
+        _writers = [Task.Run(WriteLoopAsync), Task.Run(WriteLoopAsync)];
+    }
+
+    /// <summary>Stores one event (in whatever batch it joins) and tells how it went, with the time it was stored.</summary>
+    public async Task<(EventOutcome Outcome, DateTimeOffset StoredAt)> WriteAsync(Guid organizationId, ParsedEvent e, CancellationToken ct)
+    {
+        var pending = new Pending(organizationId, e, new TaskCompletionSource<(EventOutcome, DateTimeOffset)>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, ct);
+        // Once queued the event will be written; the request waits for the outcome even if the client left.
+        return await pending.Done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
+            if (batch.Count > 0) await WriteBatchAsync(batch);
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        try
+        {
+            await StoreAsync(batch);
+        }
+        catch (Exception e) when (batch.Count > 1)
+        {
+            // One event PostgreSQL refuses must not fail its neighbours: each is tried alone.
+            _logger.LogWarning(e, "A batch of {Count} events failed; storing them one by one.", batch.Count);
+            foreach (var single in batch) await WriteBatchAsync([single]);
+        }
+        catch (Exception e)
+        {
+            batch[0].Done.TrySetException(e);
+        }
+    }
+
+    private async Task StoreAsync(List<Pending> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var now = _clock.GetUtcNow();
+                await using var connection = await _dataSource.OpenConnectionAsync();
+                // One transaction, so a batch whose stale routes needed a second statement is still stored whole or not at all.
+                await using var tx = await connection.BeginTransactionAsync();
+                var outcomes = await EventStore.StoreAsync(connection, tx, _routes, batch.Select(p => (p.Organization, p.Event)).ToList(), now, default);
+                await tx.CommitAsync();
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult((outcomes[i], now));
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
+            {
+                // Rolled back: nothing of the batch was stored, so it simply runs again.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+    }
+
+    private sealed record Pending(Guid Organization, ParsedEvent Event, TaskCompletionSource<(EventOutcome, DateTimeOffset)> Done);
+}
