@@ -27,7 +27,11 @@ public static class Startup
             ?? throw new InvalidOperationException("ConnectionStrings:Wallets is not configured.");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        // Statements the server runs over and over (every request's, every billing batch's) are prepared once per connection:
+        // PostgreSQL then skips parsing and planning them. A connection string that says otherwise wins.
+        var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) (npgsql.MaxAutoPrepare, npgsql.AutoPrepareMinUsages) = (64, 2);
+        services.AddSingleton(NpgsqlDataSource.Create(npgsql.ConnectionString));
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();

@@ -24,40 +24,37 @@ public sealed record SubscriptionUsage(Subscription Subscription, Plan Plan, Cus
 /// </summary>
 public sealed class UsageCalculator(WalletsDbContext db)
 {
+    // No single fee goes beyond 10^15 currency units (10^17 cents), so sums of fees and taxes stay far inside a long
+    // however large the aggregated units: a client's huge values are never a 500.
+    private const long MaxFeeCents = 100_000_000_000_000_000;
+
     /// <summary>The usage of <paramref name="period"/>, whose <c>From</c> is the full period's start (the usage rows' key).</summary>
     public async Task<SubscriptionUsage> ForPeriodAsync(Subscription subscription, BillingPeriod period, CancellationToken ct)
     {
-        var plan = await db.Plans.IgnoreQueryFilters().AsNoTracking()
-            .Include(p => p.AppliedTaxes).ThenInclude(t => t.Tax)
-            .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.BillableMetric)
-            .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
-            .FirstAsync(p => p.Id == subscription.PlanId && p.OrganizationId == subscription.OrganizationId, ct);
-        var customer = await db.Customers.IgnoreQueryFilters().AsNoTracking().Include(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
-            .FirstAsync(c => c.Id == subscription.CustomerId && c.OrganizationId == subscription.OrganizationId, ct);
-        var organizationTaxes = await db.Taxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.OrganizationId == subscription.OrganizationId && t.AppliedToOrganization).ToListAsync(ct);
+        var catalog = await LoadCatalogAsync(subscription.OrganizationId, [subscription.PlanId], [subscription.CustomerId], ct);
         var usage = await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
             .Where(u => u.SubscriptionId == subscription.Id && u.PeriodFrom == period.From).ToListAsync(ct);
+        return catalog.Price(subscription, period, usage, idleCharges: true);
+    }
 
-        var subunit = Currencies.Get(plan.AmountCurrency).SubunitToUnit;
-        var fees = new List<ChargeFeeDraft>();
-        foreach (var charge in plan.Charges.Where(c => c.DeletedAt == null).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id))
-        {
-            var levels = new TaxLevels(Rates(charge.AppliedTaxes), Rates(plan.AppliedTaxes), Rates(customer.AppliedTaxes),
-                organizationTaxes.Select(t => new TaxRate(t.Code, t.Rate)).ToList());
-            var price = ChargePrices.For(charge);
-            var groups = usage.Where(u => u.ChargeId == charge.Id).ToList();
-            // A charge with no usage still shows (and bills) its zero-unit price, as Lago's fees do.
-            if (groups.Count == 0) groups.Add(new ChargeUsage { ChargeId = charge.Id });
-            foreach (var group in groups.OrderBy(g => g.TargetWalletCode, StringComparer.Ordinal))
-            {
-                var precise = price.PreciseCentsFor(group.Units, subunit);
-                var cents = decimal.ToInt64(decimal.Round(precise, 0, MidpointRounding.AwayFromZero));
-                fees.Add(new ChargeFeeDraft(charge, group.TargetWalletCode.Length == 0 ? null : group.TargetWalletCode, group.Units,
-                    group.EventsCount, precise, cents, FeeTaxes.For(FeeKind.Charge, cents, levels)));
-            }
-        }
-        return new SubscriptionUsage(subscription, plan, customer, period, fees);
+    /// <summary>
+    /// The usage of many subscriptions of one organization, each in its period (whose <c>From</c> is the full period's
+    /// start), in a fixed number of queries however many: what a billing run prices. Only charges with usage are priced
+    /// (an idle charge's fee is zero units for zero), in the order of <paramref name="periods"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SubscriptionUsage>> ForPeriodsAsync(
+        Guid organizationId, IReadOnlyList<(Subscription Subscription, BillingPeriod Period)> periods, CancellationToken ct)
+    {
+        if (periods.Count == 0) return [];
+        var subscriptionIds = periods.Select(p => p.Subscription.Id).Distinct().ToList();
+        var froms = periods.Select(p => p.Period.From).Distinct().ToList();
+        var rows = (await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
+                .Where(u => u.OrganizationId == organizationId && subscriptionIds.Contains(u.SubscriptionId) && froms.Contains(u.PeriodFrom))
+                .ToListAsync(ct))
+            .ToLookup(u => (u.SubscriptionId, u.PeriodFrom));
+        var catalog = await LoadCatalogAsync(organizationId, periods.Select(p => p.Subscription.PlanId).Distinct().ToList(),
+            periods.Select(p => p.Subscription.CustomerId).Distinct().ToList(), ct);
+        return periods.Select(p => catalog.Price(p.Subscription, p.Period, rows[(p.Subscription.Id, p.Period.From)].ToList(), idleCharges: false)).ToList();
     }
 
     /// <summary>The full billing period containing <paramref name="instant"/>, in the customer's time zone.</summary>
@@ -68,6 +65,65 @@ public sealed class UsageCalculator(WalletsDbContext db)
         return BillingPeriod.Containing(instant, interval, billingTime, subscription.SubscriptionAt, SubscriptionViews.ZoneOf(customer));
     }
 
-    private static List<TaxRate> Rates<T>(IEnumerable<T> applied) where T : IAppliedTax =>
-        applied.Select(a => new TaxRate(a.Tax.Code, a.Tax.Rate)).ToList();
+    /// <summary>Plans (with their live charges, metrics and taxes), customers (with taxes) and the organization's default taxes.</summary>
+    private async Task<Catalog> LoadCatalogAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
+    {
+        // Deleted plans and customers stay readable: their subscriptions' usage is still owed.
+        var plans = await db.Plans.IgnoreQueryFilters().AsNoTracking()
+            .Include(p => p.AppliedTaxes).ThenInclude(t => t.Tax)
+            .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.BillableMetric)
+            .Include(p => p.Charges.Where(c => c.DeletedAt == null)).ThenInclude(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
+            .Where(p => p.OrganizationId == organizationId && planIds.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, ct);
+        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking().Include(c => c.AppliedTaxes).ThenInclude(t => t.Tax)
+            .Where(c => c.OrganizationId == organizationId && customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var organizationTaxes = await db.Taxes.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.OrganizationId == organizationId && t.AppliedToOrganization)
+            .Select(t => new TaxRate(t.Code, t.Rate)).ToListAsync(ct);
+        return new Catalog(plans, customers, organizationTaxes);
+    }
+
+    private sealed record Catalog(Dictionary<Guid, Plan> Plans, Dictionary<Guid, Customer> Customers, List<TaxRate> OrganizationTaxes)
+    {
+        /// <param name="idleCharges">Also price charges without usage (their zero-unit fee), as an invoice or current usage shows them.</param>
+        public SubscriptionUsage Price(Subscription subscription, BillingPeriod period, IReadOnlyList<ChargeUsage> usage, bool idleCharges)
+        {
+            var plan = Plans[subscription.PlanId];
+            var customer = Customers[subscription.CustomerId];
+            var subunit = Currencies.Get(plan.AmountCurrency).SubunitToUnit;
+            var fees = new List<ChargeFeeDraft>();
+            foreach (var charge in plan.Charges.Where(c => c.DeletedAt == null).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id))
+            {
+                var groups = usage.Where(u => u.ChargeId == charge.Id).ToList();
+                // A charge with no usage still shows (and bills) its zero-unit price, as Lago's fees do.
+                if (groups.Count == 0 && idleCharges) groups.Add(new ChargeUsage { ChargeId = charge.Id });
+                if (groups.Count == 0) continue;
+                var levels = new TaxLevels(Rates(charge.AppliedTaxes), Rates(plan.AppliedTaxes), Rates(customer.AppliedTaxes), OrganizationTaxes);
+                var price = ChargePrices.For(charge);
+                foreach (var group in groups.OrderBy(g => g.TargetWalletCode, StringComparer.Ordinal))
+                {
+                    var precise = PreciseCents(price, group.Units, subunit);
+                    var cents = decimal.ToInt64(decimal.Round(precise, 0, MidpointRounding.AwayFromZero));
+                    fees.Add(new ChargeFeeDraft(charge, group.TargetWalletCode.Length == 0 ? null : group.TargetWalletCode, group.Units,
+                        group.EventsCount, precise, cents, FeeTaxes.For(FeeKind.Charge, cents, levels)));
+                }
+            }
+            return new SubscriptionUsage(subscription, plan, customer, period, fees);
+        }
+
+        private static decimal PreciseCents(ChargePrice price, decimal units, long subunit)
+        {
+            try
+            {
+                return Math.Clamp(price.PreciseCentsFor(units, subunit), -MaxFeeCents, MaxFeeCents);
+            }
+            catch (OverflowException)
+            {
+                return units < 0 ? -MaxFeeCents : MaxFeeCents;
+            }
+        }
+
+        private static List<TaxRate> Rates<T>(IEnumerable<T> applied) where T : IAppliedTax =>
+            applied.Select(a => new TaxRate(a.Tax.Code, a.Tax.Rate)).ToList();
+    }
 }
