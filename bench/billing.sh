@@ -18,6 +18,6 @@ bench_db="$(scripts/db.sh wallets_bench_billing)"
 
 echo "bench: building (Release)…" >&2
 dotnet build bench/Wallets.Bench.Billing -c Release -nologo -v quiet >&2
-BENCH_DB="$bench_db${BENCH_DB_EXTRA:-}" dotnet "$root/bench/Wallets.Bench.Billing/bin/Release/net10.0/Wallets.Bench.Billing.dll" | tee "$out"
+BENCH_DB="$bench_db" dotnet "$root/bench/Wallets.Bench.Billing/bin/Release/net10.0/Wallets.Bench.Billing.dll" | tee "$out"
 echo "Run $stamp on $(nproc) cores, PostgreSQL $(PGPASSWORD="$(field Password "$bench_db")" psql -X -w -h "$(field Host "$bench_db")" \
     -U "$(field Username "$bench_db")" -d "$(field Database "$bench_db")" -tAc 'SHOW server_version' | cut -d' ' -f1), commit $(git rev-parse --short HEAD)." | tee -a "$out"

@@ -19,14 +19,15 @@ public sealed class ApplyPrepaidCredits(WalletsDbContext db, Ledger ledger)
     /// underneath; a second application to the same invoice is refused by the database (one debit per invoice and wallet).
     /// <see cref="Invoice.TotalAmountCents"/> is the tax-inclusive amount after credit notes at this point.
     /// </summary>
-    public async Task ApplyAsync(Invoice invoice, CancellationToken ct)
+    /// <param name="customerWallets">The customer's wallets, tracked, when the caller read them already (a billing batch); else they are read here.</param>
+    public async Task ApplyAsync(Invoice invoice, CancellationToken ct, IEnumerable<Wallet>? customerWallets = null)
     {
         if (invoice.InvoiceType != InvoiceType.Subscription || invoice.TotalAmountCents <= 0) return;
 
-        var wallets = await db.Wallets
-            .Where(w => w.CustomerId == invoice.CustomerId && w.Status == WalletStatus.Active && w.Currency == invoice.Currency && w.BalanceCents > 0)
-            .OrderBy(w => w.Priority).ThenBy(w => w.CreatedAt).ThenBy(w => w.Id)
-            .ToListAsync(ct);
+        var wallets = (customerWallets ?? await db.Wallets.Where(w => w.CustomerId == invoice.CustomerId).ToListAsync(ct))
+            .Where(w => w.CustomerId == invoice.CustomerId && w.IsActive && w.Currency == invoice.Currency && w.BalanceCents > 0)
+            .OrderBy(w => w.Priority).ThenBy(w => w.CreatedAt).ThenBy(w => w.Id, UuidOrder.Instance)
+            .ToList();
         if (wallets.Count == 0) return;
 
         var candidates = await CandidatesAsync(wallets, ct);

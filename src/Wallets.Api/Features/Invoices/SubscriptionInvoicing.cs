@@ -31,9 +31,24 @@ public sealed class SubscriptionInvoicing(
         var started = subscriptions.Where(s => s.StartedAt is not null).ToList();
         if (started.Count == 0) return 0;
         var batch = await BatchAsync(started, ct);
-        var invoices = 0;
-        foreach (var subscription in started) invoices += await BillAsync(batch, batch.Contexts[subscription.Id], now, ct);
-        return invoices;
+        var due = started.SelectMany(s => Due(batch, batch.Contexts[s.Id], now)).ToList();
+        var priced = due.Where(d => d.Charges is not null).Select(d => (d.Billing.Subscription, d.Charges!.Period)).Distinct().ToList();
+        var usages = (await usage.ForPeriodsAsync(started[0].OrganizationId, priced, ct))
+            .ToDictionary(u => (u.Subscription.Id, u.Period.From));
+        // Written once for the batch; a customer billed twice is saved in between, so its second invoice reads its ledger as left.
+        var unsaved = new HashSet<Guid>();
+        foreach (var invoice in due)
+        {
+            if (!unsaved.Add(invoice.Billing.Customer.Id))
+            {
+                await db.SaveChangesAsync(ct);
+                unsaved.Clear();
+                unsaved.Add(invoice.Billing.Customer.Id);
+            }
+            await InvoiceAsync(batch, invoice, invoice.Charges is { } c ? usages[(invoice.Billing.Subscription.Id, c.Period.From)] : null, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        return due.Count;
     }
 
     /// <summary>
@@ -49,8 +64,11 @@ public sealed class SubscriptionInvoicing(
         await BillDueAsync([subscription], terminatedAt, ct);
     }
 
-    /// <summary>Bills one subscription's due periods, in order: the opening (pay in advance), each ended period, the termination.</summary>
-    private async Task<int> BillAsync(Batch batch, BillingContext billing, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One subscription's invoices due by <paramref name="now"/>, in order: the opening (pay in advance), each ended
+    /// period, the termination. Moves the subscription's <see cref="Subscription.NextBillingAt"/> past them.
+    /// </summary>
+    private static List<DueInvoice> Due(Batch batch, BillingContext billing, DateTimeOffset now)
     {
         var subscription = billing.Subscription;
         var startedAt = subscription.StartedAt!.Value;
@@ -58,18 +76,17 @@ public sealed class SubscriptionInvoicing(
         var feesBilled = billed.Where(b => b.FromDatetime is not null).Select(b => b.FromDatetime!.Value).ToHashSet();
         var terminatedAt = subscription.TerminatedAt;
         var end = terminatedAt ?? now;
+        var due = new List<DueInvoice>();
 
         // Billing starts with the period the subscription was created in (Lago bills no period before that).
         var period = billed.Max(b => b.ChargesToDatetime) is { } lastBilled
             ? billing.Containing(billing.Containing(lastBilled).NextFrom)
             : billing.Containing(Later(startedAt, subscription.CreatedAt));
-        var invoices = 0;
         if (billing.Plan.PayInAdvance && billed.Count == 0 && terminatedAt is null)
         {
             var from = Later(period.From, startedAt);
-            await InvoiceAsync(batch, billing, InvoicingReason.Starting, new Window(period, from, period.NextFrom), null, from, ct);
+            due.Add(new DueInvoice(billing, InvoicingReason.Starting, new Window(period, from, period.NextFrom), null, from));
             feesBilled.Add(from);
-            invoices++;
         }
 
         while (period.NextFrom <= end)
@@ -79,9 +96,8 @@ public sealed class SubscriptionInvoicing(
             var fee = billing.Plan.PayInAdvance
                 ? (feesBilled.Contains(next.From) || terminatedAt <= next.From ? null : new Window(next, next.From, next.NextFrom))
                 : (feesBilled.Contains(from) ? null : new Window(period, from, period.NextFrom));
-            await InvoiceAsync(batch, billing, InvoicingReason.Periodic, fee, new Window(period, from, period.NextFrom), period.To, ct);
+            due.Add(new DueInvoice(billing, InvoicingReason.Periodic, fee, new Window(period, from, period.NextFrom), period.To));
             if (fee is not null) feesBilled.Add(fee.From);
-            invoices++;
             period = next;
         }
 
@@ -89,16 +105,16 @@ public sealed class SubscriptionInvoicing(
         {
             // A fee paid in advance for this period stays paid (Lago would refund the unused days with a credit note).
             var fee = feesBilled.Contains(start) ? null : new Window(period, start, ended);
-            await InvoiceAsync(batch, billing, InvoicingReason.Terminating, fee, new Window(period, start, ended), ended, ct);
-            invoices++;
+            due.Add(new DueInvoice(billing, InvoicingReason.Terminating, fee, new Window(period, start, ended), ended));
         }
 
         subscription.NextBillingAt = terminatedAt is null ? period.NextFrom : null;
-        return invoices;
+        return due;
     }
 
-    private async Task InvoiceAsync(Batch batch, BillingContext billing, string reason, Window? fee, Window? charges, DateTimeOffset issuedAt, CancellationToken ct)
+    private async Task InvoiceAsync(Batch batch, DueInvoice due, SubscriptionUsage? used, CancellationToken ct)
     {
+        var (billing, fee, charges) = (due.Billing, due.Fee, due.Charges);
         var (subscription, plan, customer) = (billing.Subscription, billing.Plan, billing.Customer);
         var now = clock.GetUtcNow();
         var invoice = numbering.NewInvoice(customer, InvoiceType.Subscription, plan.AmountCurrency, batch.NextSequentialId(customer.Id));
@@ -116,10 +132,8 @@ public sealed class SubscriptionInvoicing(
             invoice.Fees.Add(row);
         }
 
-        // Without usage rows a period's charges all come to zero units and zero amount, which are not billed: no need to price them.
-        if (charges is not null && batch.UsedPeriods.Contains((subscription.Id, charges.Period.From)))
+        if (charges is not null && used is not null)
         {
-            var used = await usage.ForPeriodAsync(subscription, charges.Period, ct);
             foreach (var tax in used.Plan.Charges.SelectMany(c => c.AppliedTaxes)) taxesByCode.TryAdd(tax.Tax.Code, tax.Tax);
             foreach (var draft in used.ChargeFees.Where(d => !d.Charge.PayInAdvance && d.Charge.Invoiceable && (d.Units != 0 || d.AmountCents != 0)))
             {
@@ -144,18 +158,16 @@ public sealed class SubscriptionInvoicing(
         invoice.Status = InvoiceStatus.Finalized;
         invoice.FinalizedAt = now;
         // Issued on the last day of the period it closes (Lago's `current_period_end` anchor), in the customer's time zone.
-        invoice.IssuingDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(issuedAt, billing.Zone).DateTime);
+        invoice.IssuingDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(due.IssuedAt, billing.Zone).DateTime);
         invoice.PaymentDueDate = invoice.IssuingDate.AddDays(invoice.NetPaymentTerm);
         invoice.InvoiceSubscriptions.Add(new InvoiceSubscription
         {
             Id = Ids.New(), OrganizationId = invoice.OrganizationId, InvoiceId = invoice.Id, SubscriptionId = subscription.Id,
-            InvoicingReason = reason, FromDatetime = fee?.From, ToDatetime = fee?.To, ChargesFromDatetime = charges?.From,
+            InvoicingReason = due.Reason, FromDatetime = fee?.From, ToDatetime = fee?.To, ChargesFromDatetime = charges?.From,
             ChargesToDatetime = charges?.To, CreatedAt = now,
         });
         db.Invoices.Add(invoice);
-        await prepaid.ApplyAsync(invoice, ct);
-        // Saved now (the transaction stays open), so the next invoice of this customer reads its wallets as this one left them.
-        await db.SaveChangesAsync(ct);
+        await prepaid.ApplyAsync(invoice, ct, batch.Wallets[customer.Id]);
     }
 
     private static Fee NewFee(Invoice invoice, string type, Guid subscriptionId, Window window, DateTimeOffset now) => new()
@@ -187,24 +199,27 @@ public sealed class SubscriptionInvoicing(
             .Where(t => t.OrganizationId == organizationId && t.AppliedToOrganization).ToListAsync(ct);
         var billed = await db.InvoiceSubscriptions.IgnoreQueryFilters().Where(s => ids.Contains(s.SubscriptionId))
             .Select(s => new BilledPeriod(s.SubscriptionId, s.FromDatetime, s.ChargesToDatetime)).ToListAsync(ct);
+        // Tracked for the batch: prepaid credits change them in memory, and each change is saved before the customer's next invoice.
+        var wallets = (await db.Wallets.IgnoreQueryFilters().Where(w => customerIds.Contains(w.CustomerId) && w.Status == WalletStatus.Active).ToListAsync(ct))
+            .ToLookup(w => w.CustomerId);
         var sequences = await db.Invoices.IgnoreQueryFilters().Where(i => customerIds.Contains(i.CustomerId))
             .GroupBy(i => i.CustomerId).Select(g => new { g.Key, Last = g.Max(i => i.SequentialId) }).ToDictionaryAsync(g => g.Key, g => g.Last, ct);
-        var used = await db.ChargeUsage.IgnoreQueryFilters().Where(u => ids.Contains(u.SubscriptionId))
-            .Select(u => new { u.SubscriptionId, u.PeriodFrom }).Distinct().ToListAsync(ct);
 
         return new Batch(
             subscriptions.ToDictionary(s => s.Id, s => new BillingContext(s, plans[s.PlanId], customers[s.CustomerId], organizationTaxes)),
-            billed.ToLookup(b => b.SubscriptionId), sequences, used.Select(u => (u.SubscriptionId, u.PeriodFrom)).ToHashSet());
+            billed.ToLookup(b => b.SubscriptionId), sequences, wallets);
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private sealed record BilledPeriod(Guid SubscriptionId, DateTimeOffset? FromDatetime, DateTimeOffset? ChargesToDatetime);
 
-    /// <summary>What a batch of subscriptions shares: their contexts, what was billed, the customers' last invoice numbers, the periods with usage.</summary>
+    /// <summary>An invoice to make: for which reason, the base-fee window (if any), the usage window (if any), the day it is issued.</summary>
+    private sealed record DueInvoice(BillingContext Billing, string Reason, Window? Fee, Window? Charges, DateTimeOffset IssuedAt);
+
+    /// <summary>What a batch of subscriptions shares: their contexts, what was billed, the customers' last invoice numbers and wallets.</summary>
     private sealed record Batch(
-        Dictionary<Guid, BillingContext> Contexts, ILookup<Guid, BilledPeriod> Billed, Dictionary<Guid, long> LastSequentialIds,
-        HashSet<(Guid SubscriptionId, DateTimeOffset PeriodFrom)> UsedPeriods)
+        Dictionary<Guid, BillingContext> Contexts, ILookup<Guid, BilledPeriod> Billed, Dictionary<Guid, long> LastSequentialIds, ILookup<Guid, Wallet> Wallets)
     {
         public long NextSequentialId(Guid customerId) => LastSequentialIds[customerId] = LastSequentialIds.GetValueOrDefault(customerId) + 1;
     }

@@ -13,6 +13,9 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// </summary>
 public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
+    // The consumption rows written through this ledger in this unit of work, for FundingsOf.
+    private readonly List<(WalletTransaction Grant, WalletTransactionConsumption Row)> _written = [];
+
     /// <summary>Locks the wallet's customer, then reads the wallet fresh, so nothing below works from a stale balance.</summary>
     public async Task<Wallet?> LockWalletAsync(Guid walletId, CancellationToken ct)
     {
@@ -104,12 +107,14 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         {
             byId[take.InboundId].RemainingAmountCents -= take.Cents;
             byId[take.InboundId].UpdatedAt = now;
-            db.Consumptions.Add(new WalletTransactionConsumption
+            var row = new WalletTransactionConsumption
             {
                 Id = Ids.New(), OrganizationId = wallet.OrganizationId, WalletId = wallet.Id,
                 InboundWalletTransactionId = take.InboundId, OutboundWalletTransactionId = debit.Id,
                 ConsumedAmountCents = take.Cents, CreatedAt = now,
-            });
+            };
+            db.Consumptions.Add(row);
+            _written.Add((byId[take.InboundId], row));
         }
 
         wallet.BalanceCents -= amountCents;
@@ -131,11 +136,9 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         return grant;
     }
 
-    /// <summary>The grants that funded a debit written in this unit of work, and how much each gave (not saved yet).</summary>
+    /// <summary>The grants that funded a debit written through this ledger, and how much each gave, in consumption order.</summary>
     public IEnumerable<(WalletTransaction Grant, long Cents)> FundingsOf(WalletTransaction debit) =>
-        db.Consumptions.Local
-            .Where(c => c.OutboundWalletTransactionId == debit.Id)
-            .Select(c => (db.WalletTransactions.Local.First(t => t.Id == c.InboundWalletTransactionId), c.ConsumedAmountCents));
+        _written.Where(w => w.Row.OutboundWalletTransactionId == debit.Id).Select(w => (w.Grant, w.Row.ConsumedAmountCents));
 
     /// <summary>Voids everything the wallet still holds (termination, expiry), traced like any debit. Null when empty.</summary>
     public async Task<WalletTransaction?> VoidRemainingAsync(Wallet wallet, CancellationToken ct)
