@@ -40,43 +40,58 @@ public sealed class EventWriter : IAsyncDisposable
         return await pending.Done.Task;
     }
 
+    /// <summary>A writer keeps its connection between batches (no pool round trip, its prepared statement stays).</summary>
     private async Task WriteLoopAsync()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        NpgsqlConnection? connection = null;
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            if (batch.Count > 0) await WriteBatchAsync(batch);
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
+                if (batch.Count > 0) connection = await WriteBatchAsync(batch, connection);
+            }
+        }
+        finally
+        {
+            if (connection is not null) await connection.DisposeAsync();
         }
     }
 
-    private async Task WriteBatchAsync(List<Pending> batch)
+    /// <returns>The connection to use next (a new one after a failure).</returns>
+    private async Task<NpgsqlConnection?> WriteBatchAsync(List<Pending> batch, NpgsqlConnection? connection)
     {
         try
         {
-            await StoreAsync(batch);
-        }
-        catch (Exception e) when (batch.Count > 1)
-        {
-            // One event PostgreSQL refuses must not fail its neighbours: each is tried alone.
-            _logger.LogWarning(e, "A batch of {Count} events failed; storing them one by one.", batch.Count);
-            foreach (var single in batch) await WriteBatchAsync([single]);
+            connection ??= await _dataSource.OpenConnectionAsync();
+            await StoreAsync(batch, connection);
+            return connection;
         }
         catch (Exception e)
         {
-            batch[0].Done.TrySetException(e);
+            if (connection is not null) await connection.DisposeAsync();
+            if (batch.Count == 1)
+            {
+                batch[0].Done.TrySetException(e);
+                return null;
+            }
+            // One event PostgreSQL refuses must not fail its neighbours: each is tried alone.
+            _logger.LogWarning(e, "A batch of {Count} events failed; storing them one by one.", batch.Count);
+            NpgsqlConnection? next = null;
+            foreach (var single in batch) next = await WriteBatchAsync([single], next);
+            return next;
         }
     }
 
-    private async Task StoreAsync(List<Pending> batch)
+    private async Task StoreAsync(List<Pending> batch, NpgsqlConnection connection)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var now = _clock.GetUtcNow();
-                await using var connection = await _dataSource.OpenConnectionAsync();
                 // One transaction, so a batch whose stale routes needed a second statement is still stored whole or not at all.
                 await using var tx = await connection.BeginTransactionAsync();
                 var outcomes = await EventStore.StoreAsync(connection, tx, _routes, batch.Select(p => (p.Organization, p.Event)).ToList(), now, default);
