@@ -2,6 +2,8 @@
 # Billing-run benchmark: BENCH_SUBSCRIPTIONS (default 10000) subscriptions whose customers hold wallets with credits and
 # some usage, on a fresh wallets_bench_billing database; then one run of the API's billing job, timed.
 #   BENCH_BILLING_WORKERS  workers of the run (default 4; the API's Jobs:BillingWorkers)
+#   BENCH_BILLING_BATCH    subscriptions per transaction (default 25; Jobs:BillingBatchSize)
+#   BENCH_QUIET_PERCENT    the run starts once others use less than this much CPU (default 25, % of one core), or after 120 s
 # Prints a results table and writes it to bench/results/<timestamp>-billing.md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,6 +16,7 @@ using Wallets.Bench.Billing;
 var connectionString = Environment.GetEnvironmentVariable("BENCH_DB") ?? throw new InvalidOperationException("BENCH_DB is not set (bench/billing.sh sets it).");
 var subscriptions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SUBSCRIPTIONS"), out var n) && n > 0 ? n : 10_000;
 var workers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_BILLING_WORKERS"), out var w) && w > 0 ? w : 4;
+var batchSize = int.TryParse(Environment.GetEnvironmentVariable("BENCH_BILLING_BATCH"), out var b) && b > 0 ? b : 25;
 var periodStart = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 var billedAt = periodStart.AddMonths(1).AddHours(1);
 
@@ -30,6 +31,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["ConnectionStrings:Wallets"] = connectionString,
     ["Jobs:Enabled"] = "false",
     ["Jobs:BillingWorkers"] = workers.ToString(),
+    ["Jobs:BillingBatchSize"] = batchSize.ToString(),
     ["Logging:LogLevel:Default"] = "Warning",
 });
 builder.AddWalletsServices();
@@ -76,7 +78,7 @@ var debits = await Scalar("SELECT count(*) FROM wallet_transactions WHERE transa
 var prepaid = await Scalar("SELECT COALESCE(sum(prepaid_credit_amount_cents), 0) FROM invoices");
 
 Console.WriteLine($"""
-    Billing run: {subscriptions} subscriptions, {workers} workers, {Environment.ProcessorCount} cores
+    Billing run: {subscriptions} subscriptions, {workers} workers, batches of {batchSize}, {Environment.ProcessorCount} cores
     | measure | value |
     |---|---|
     | wall time of BillingJob.RunOnceAsync | {watch.Elapsed.TotalSeconds:0.00} s |

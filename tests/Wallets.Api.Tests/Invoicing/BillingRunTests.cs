@@ -177,5 +177,32 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
         await LedgerInvariants.AssertAsync(api);
     }
 
+    [Fact]
+    public async Task A_subscription_that_cannot_be_billed_holds_back_no_other()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.PlanAsync("fragile", 1_000, []);
+        var month = api.ThisMonth();
+        foreach (var name in new[] { "fine-1", "broken", "fine-2" })
+        {
+            await client.CustomerAsync(name);
+            await client.EuroWalletAsync(name, "main", "5");
+            await client.SubscribeAsync(name, "fragile", month);
+        }
+        // A wallet whose balance says more than its grants hold (written behind the ledger's back): paying from it fails.
+        const string drift = "UPDATE wallets SET balance_cents = balance_cents + @cents FROM customers c WHERE c.id = wallets.customer_id AND c.external_id = 'broken'";
+        await api.ScalarAsync<int>($"ALTER TABLE wallets DISABLE TRIGGER wallet_balance_matches_grants; {drift}; ALTER TABLE wallets ENABLE TRIGGER wallet_balance_matches_grants; SELECT 1", ("cents", 1_000L));
+
+        await api.BillAsync(month.AddMonths(1).AddHours(1));
+        Assert.Empty(await client.InvoicesAsync("broken"));
+        foreach (var name in new[] { "fine-1", "fine-2" })
+            Assert.Equal(500, (long)Assert.Single(await client.InvoicesAsync(name))["prepaid_credit_amount_cents"]!);
+
+        await api.ScalarAsync<int>($"ALTER TABLE wallets DISABLE TRIGGER wallet_balance_matches_grants; {drift}; ALTER TABLE wallets ENABLE TRIGGER wallet_balance_matches_grants; SELECT 1", ("cents", -1_000L));
+        await api.BillAsync(month.AddMonths(1).AddHours(2));
+        Assert.Equal(500, (long)Assert.Single(await client.InvoicesAsync("broken"))["prepaid_credit_amount_cents"]!);
+        await LedgerInvariants.AssertAsync(api);
+    }
+
     internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
 }

@@ -22,9 +22,10 @@ public sealed class SubscriptionInvoicing(
     WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, TimeProvider clock)
 {
     /// <summary>
-    /// Bills what is due up to <paramref name="now"/> (or up to their termination) for subscriptions of one organization,
-    /// each invoice saved as it is made. The caller holds the subscription rows (FOR UPDATE) inside one transaction; the
-    /// unique indexes of invoice_subscriptions refuse any period billed twice all the same. Returns the invoices made.
+    /// Bills what is due up to <paramref name="now"/> (or up to their termination) for subscriptions of one organization:
+    /// the usage of all their periods is priced at once, the invoices are saved together. The caller holds the
+    /// subscription rows (FOR UPDATE) inside one transaction; the unique indexes of invoice_subscriptions refuse any
+    /// period billed twice all the same. Returns the invoices made.
     /// </summary>
     public async Task<int> BillDueAsync(IReadOnlyList<Subscription> subscriptions, DateTimeOffset now, CancellationToken ct)
     {
