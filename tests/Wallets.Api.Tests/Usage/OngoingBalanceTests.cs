@@ -169,5 +169,9 @@ public sealed class OngoingBalanceTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(250, await OngoingUsageAsync(client, wallet));
         (await client.PostAsync("/api/v1/taxes", new { tax = new { name = "VAT", code = "vat", rate = "10", applied_to_organization = true } })).Ok();
         Assert.Equal(275, await OngoingUsageAsync(client, wallet));
+        // The customer's own taxes win over the organization's.
+        (await client.PostAsync("/api/v1/taxes", new { tax = new { name = "Local", code = "local", rate = "20" } })).Ok();
+        (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = "acme", tax_codes = new[] { "local" } } })).Ok();
+        Assert.Equal(300, await OngoingUsageAsync(client, wallet));
     }
 }

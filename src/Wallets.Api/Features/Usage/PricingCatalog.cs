@@ -9,7 +9,8 @@ namespace Wallets.Api.Features.Usage;
 public sealed record PricingInputs(IReadOnlyDictionary<Guid, Plan> Plans, IReadOnlyDictionary<Guid, Customer> Customers, IReadOnlyList<TaxRate> OrganizationTaxes);
 
 /// <summary>
-/// A per-process cache of pricing inputs for the real-time wallet balance, so a wallet read costs no catalog query.
+/// A per-process cache of plans (with charges, metrics and taxes) and organization taxes for the real-time wallet
+/// balance, so a wallet read costs no catalog query (customers' own taxes are read with the usage, exactly).
 /// Any change this process saves to plans, charges, metrics, taxes or customers empties it at once
 /// (<see cref="UsageCacheInvalidation"/>); a change made by another replica shows within <see cref="Lifetime"/>.
 /// That is acceptable for a projected balance: prices change rarely, and invoices and `current_usage` never read
@@ -30,21 +31,18 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
         _entries.Clear();
     }
 
-    public async Task<PricingInputs> GetAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
+    /// <summary>The plans and the organization's default taxes, with the given customers (read by the caller).</summary>
+    public async Task<PricingInputs> GetAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyDictionary<Guid, Customer> customers, CancellationToken ct)
     {
         var generation = Interlocked.Read(ref _generation);
         var plans = Cached<Plan>(organizationId, planIds, out var missingPlans);
-        var customers = Cached<Customer>(organizationId, customerIds, out var missingCustomers);
         var taxes = Cached<List<TaxRate>>(organizationId, [organizationId], out var missingTaxes);
-        if (missingPlans.Count > 0 || missingCustomers.Count > 0 || missingTaxes.Count > 0)
+        if (missingPlans.Count > 0 || missingTaxes.Count > 0)
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
             if (missingPlans.Count > 0)
                 foreach (var plan in await UsageCalculator.LoadPlansAsync(db, organizationId, missingPlans, ct)) plans[plan.Id] = Store(organizationId, plan.Id, plan, generation);
-            if (missingCustomers.Count > 0)
-                foreach (var customer in await UsageCalculator.LoadCustomersAsync(db, organizationId, missingCustomers, ct))
-                    customers[customer.Id] = Store(organizationId, customer.Id, customer, generation);
             if (missingTaxes.Count > 0)
                 taxes[organizationId] = Store(organizationId, organizationId, await UsageCalculator.LoadOrganizationTaxesAsync(db, organizationId, ct), generation);
         }

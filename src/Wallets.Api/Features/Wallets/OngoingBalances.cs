@@ -23,7 +23,7 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
         if (shown.Count == 0) return Empty;
         var organizationId = shown[0].OrganizationId;
         var now = clock.GetUtcNow();
-        var (payers, usageRows) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, ct);
+        var (payers, usageRows, customers) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, ct);
         if (usageRows.Count == 0) return Empty;
 
         // Only the rows of each subscription's current period count (the latest rows may be of an earlier one).
@@ -32,8 +32,7 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
             .Where(s => s.Rows.First().Usage.PeriodFrom == s.Period.From)
             .ToList();
         if (current.Count == 0) return Empty;
-        var inputs = await catalog.GetAsync(organizationId, current.Select(s => s.Subscription.PlanId).Distinct().ToList(),
-            current.Select(s => s.Subscription.CustomerId).Distinct().ToList(), ct);
+        var inputs = await catalog.GetAsync(organizationId, current.Select(s => s.Subscription.PlanId).Distinct().ToList(), customers, ct);
         var usages = current.Select(s => UsageCalculator.Price(s.Subscription, inputs, s.Period, s.Rows.Select(r => r.Usage).ToList(), idleCharges: false));
 
         var allocated = new Dictionary<Guid, long>();
@@ -63,11 +62,11 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
     private sealed record UsageRow(Subscription Subscription, string Interval, string? Timezone, ChargeUsage Usage);
 
     /// <summary>
-    /// One round trip: every active wallet of the customers (all take part in the cascade, not only those shown) and
-    /// the usage rows of each active subscription's latest period that has started. Runs in the request's transaction
+    /// One round trip: every active wallet of the customers (all take part in the cascade, not only those shown),
+    /// the usage rows of each active subscription's latest period that has started, and the customers' taxes. Runs in the request's transaction
     /// when there is one, so a wallet being created or changed by this request is seen as it now is.
     /// </summary>
-    private async Task<(List<Payer> Payers, List<UsageRow> Usage)> SnapshotAsync(Guid organizationId, Guid[] customerIds, DateTimeOffset now, CancellationToken ct)
+    private async Task<(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers)> SnapshotAsync(Guid organizationId, Guid[] customerIds, DateTimeOffset now, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -92,6 +91,10 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
                         JOIN charge_usage u ON u.subscription_id = s.id AND u.period_from = l.latest
                         WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
                         """, organizationId, customerIds, now),
+                    Command("""
+                        SELECT ct.customer_id, t.code, t.rate FROM customer_taxes ct JOIN taxes t ON t.id = ct.tax_id
+                        WHERE ct.organization_id = $1 AND ct.customer_id = ANY($2)
+                        """, organizationId, customerIds),
                 },
             };
             await batch.PrepareAsync(ct);
@@ -122,7 +125,14 @@ public sealed class OngoingBalances(WalletsDbContext db, PricingCatalog catalog,
                     TargetWalletCode = reader.GetString(9), Units = reader.GetDecimal(10), EventsCount = reader.GetInt64(11),
                 }));
             }
-            return (payers, usage);
+            await reader.NextResultAsync(ct);
+            var customers = customerIds.ToDictionary(id => id, id => new Customer { Id = id, OrganizationId = organizationId, ExternalId = "" });
+            while (await reader.ReadAsync(ct))
+            {
+                var code = reader.GetString(1);
+                customers[reader.GetGuid(0)].AppliedTaxes.Add(new CustomerTax { Tax = new Tax { Name = code, Code = code, Rate = reader.GetDecimal(2) } });
+            }
+            return (payers, usage, customers);
         }
         finally
         {
