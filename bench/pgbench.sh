@@ -16,9 +16,10 @@ pg() { # pg CONNSTRING PROGRAM ARGS…: a PostgreSQL client program as the conne
     PGPASSWORD="$(field Password "$1")" PGHOST="$(field Host "$1")" PGPORT="$(field Port "$1" | sed 's/^$/5432/')" \
         PGUSER="$(field Username "$1")" PGDATABASE="$(field Database "$1")" "${@:2}"
 }
-run() { # run CONNSTRING TITLE CLIENTS pgbench-args…: one line of the table
-    local out
-    out=$(pg "$1" pgbench -n -M simple -c "$3" -j 2 -T "$seconds" "${@:4}" 2>&1) || { say "$2 failed:"; echo "$out" >&2; return; }
+run() { # run CONNSTRING TITLE CLIENTS pgbench-args…: one line of the table (simple protocol unless -M is given)
+    local out mode=(-M simple)
+    [[ " ${*:4} " == *" -M "* ]] && mode=()
+    out=$(pg "$1" pgbench -n "${mode[@]}" -c "$3" -j 2 -T "$seconds" "${@:4}" 2>&1) || { say "$2 failed:"; echo "$out" >&2; return; }
     printf '| %s | %s | %s | %s | %s |\n' "$2" "$3" \
         "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | xargs printf '%.0f')" \
         "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")" \
@@ -30,7 +31,7 @@ pg "$scratch" psql -X -q -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS acct;
     CREATE TABLE acct (id integer PRIMARY KEY, bal bigint NOT NULL);
     INSERT INTO acct SELECT g, 1000000000 FROM generate_series(1, 1000) g;" -c "VACUUM ANALYZE acct"
 
-echo "pgbench, $clients clients (hot-row lines: as noted), $seconds s each, simple protocol, $(date -u +%Y-%m-%dT%H:%MZ):"
+echo "pgbench, $seconds s each, simple protocol unless prepared, TLS as libpq negotiates it (like Npgsql, it prefers TLS), $(date -u +%Y-%m-%dT%H:%MZ):"
 echo
 echo "| transaction | clients | tps | latency avg ms | failed |"
 echo "|---|--:|--:|--:|--:|"
@@ -58,9 +59,12 @@ SQL
 )
     run "$bench_db" "API void SQL, 6 round trips, $wallets wallets" "$clients" -f "$scripts/void_as_server.sql" -D lo=1 -D hi="$wallets"
     run "$bench_db" "API void SQL, 2 round trips, $wallets wallets" "$clients" -f "$scripts/void_batched.sql" -D lo=1 -D hi="$wallets"
+    pg "$bench_db" psql -X -q -v ON_ERROR_STOP=1 -f "$scripts/void_function_setup.sql" >&2
+    run "$bench_db" "void as one prepared function call, $wallets wallets" "$clients" -M prepared -f "$scripts/void_function.sql" -D lo=1 -D hi="$wallets"
     run "$bench_db" "API void SQL, 6 round trips, hot wallet" "$clients" -f "$scripts/void_as_server.sql" -D lo=0 -D hi=0
     run "$bench_db" "API void SQL, 2 round trips, hot wallet" "$clients" -f "$scripts/void_batched.sql" -D lo=0 -D hi=0
-    pg "$bench_db" psql -X -q -c "DROP TABLE pgbench_wallets" >&2
+    run "$bench_db" "void as one prepared function call, hot wallet" "$clients" -M prepared -f "$scripts/void_function.sql" -D lo=0 -D hi=0
+    pg "$bench_db" psql -X -q -c "DROP TABLE pgbench_wallets; DROP FUNCTION pgbench_void" >&2
 else
     say "no wallets_bench data: run bench/run.sh first for the void replays."
 fi

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: a Release build of the API on a fresh PostgreSQL database, loaded over loopback HTTP.
 # Prints a results table and writes it to bench/results/<timestamp>.md (git-ignored). See bench/README.md.
-#   BENCH_SECONDS          measured seconds per scenario (default 15), after BENCH_WARMUP_SECONDS (default 3) of warm-up
+#   BENCH_SECONDS          measured seconds per scenario (default 15), after BENCH_WARMUP_SECONDS (default 5) of warm-up;
+#                          BENCH_SERVER_WARMUP_SECONDS (default 30) of mixed requests warm the server up before the first scenario
 #   BENCH_CONCURRENCY      concurrent workers (default 32); BENCH_LIST_CONCURRENCY for scenario e (default 4)
 #   BENCH_WALLETS          wallets seeded for the many-wallet scenarios (default 1000)
 #   BENCH_READERS          balance readers in scenario h, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
 #   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i to run (default a–h)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
+#   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
+#                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
 #   BENCH_DB_NAME          the database to (re)create (default wallets_bench), so runs from two worktrees do not collide
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log
 #   BENCH_KEEP_DB=1        keep the previous wallets_bench database instead of starting from an empty one
@@ -54,7 +57,8 @@ key=$(cd "$app_dir" && ConnectionStrings__Wallets="$bench_db" dotnet Wallets.Api
 
 # --- server: loopback only, quiet logs, no background jobs competing with the load ---
 curl -s -o /dev/null "$base/health" && die "something already answers on $base; set BENCH_PORT."
-server_env=(ConnectionStrings__Wallets="$bench_db" Logging__LogLevel__Default=Warning Jobs__Enabled=false)
+server_db="$bench_db${BENCH_DB_OPTIONS:+;$BENCH_DB_OPTIONS}"
+server_env=(ConnectionStrings__Wallets="$server_db" Logging__LogLevel__Default=Warning Jobs__Enabled=false)
 [[ -n "${BENCH_SQL_LOG:-}" ]] && server_env+=("Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=Information")
 (cd "$app_dir" && exec env "${server_env[@]}" dotnet Wallets.Api.dll --urls "$base") >"$server_log" 2>&1 &
 server_pid=$!
@@ -116,6 +120,7 @@ invariant_status=0
     echo
     echo "Server peak RSS (VmHWM at the end of the run): $((peak_kb / 1024)) MiB"
     echo
+    [[ -n "${BENCH_DB_OPTIONS:-}" ]] && echo "Server connection-string options: \`$BENCH_DB_OPTIONS\`" && echo
     echo "Run $stamp on $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM," \
         "$(psql_to "$bench_db" -tAc 'SHOW server_version' | cut -d' ' -f1) PostgreSQL, commit $(git rev-parse --short HEAD)."
 } >>"$out"

@@ -5,14 +5,15 @@ namespace Wallets.Bench;
 /// <summary>The results table (Markdown), with the goals of the issue checked against it. Numbers print invariant (InvariantGlobalization).</summary>
 public sealed class Report(BenchOptions options)
 {
-    private readonly List<(LoadResult Load, CpuShare Cpu, (double Rss, double Peak)? Memory)> _rows = [];
+    private readonly List<(LoadResult Load, CpuShare Cpu, (double Rss, double Peak)? Memory, double CpuRequestsPerSecond)> _rows = [];
     private readonly List<string> _notes = [];
 
     public bool AnyErrors => _rows.Any(r => r.Load.Errors > 0 || r.Load.Non2xx > 0);
 
-    public void Add(LoadResult load, CpuShare cpu, (double Rss, double Peak)? memory)
+    /// <param name="cpuRequestsPerSecond">All requests the CPU numbers paid for, when another load ran at the same time.</param>
+    public void Add(LoadResult load, CpuShare cpu, (double Rss, double Peak)? memory, double? cpuRequestsPerSecond = null)
     {
-        _rows.Add((load, cpu, memory));
+        _rows.Add((load, cpu, memory, cpuRequestsPerSecond ?? load.RequestsPerSecond));
         Console.Error.WriteLine($"bench:   {load.RequestsPerSecond:0} req/s, p50 {load.PercentileMs(50):0.0} ms, p99 {load.PercentileMs(99):0.0} ms, " +
             $"{load.Errors} errors, {load.Non2xx} non-2xx{(load.FailureSample is { } s ? $" (e.g. {Cut(s)})" : "")}");
     }
@@ -22,20 +23,20 @@ public sealed class Report(BenchOptions options)
     public string Render()
     {
         var md = new StringBuilder();
-        md.AppendLine($"Closed loop, {options.Concurrency} workers (scenario e: {options.ListConcurrency}), {options.Seconds} s measured after {options.WarmupSeconds} s warm-up, {options.Wallets} wallets.");
+        md.AppendLine($"Closed loop, {options.Concurrency} workers (d3 and e: {options.ListConcurrency}), {options.Seconds} s measured after {options.WarmupSeconds} s warm-up (and {options.ServerWarmupSeconds} s of mixed requests before the first scenario), {options.Wallets} wallets.");
         md.AppendLine();
-        md.AppendLine("| scenario | workers | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | CPU % server / postgres / bench / others (of 200) | server RSS MiB |");
-        md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var (load, cpu, memory) in _rows)
+        md.AppendLine("| scenario | workers | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | CPU % server / postgres / bench / others (of 200) | CPU ms per request server / postgres | server RSS MiB |");
+        md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var (load, cpu, memory, cpuRps) in _rows)
         {
             md.AppendLine(
                 $"| {load.Name} | {load.Workers} | {load.RequestsPerSecond:0} | {load.PercentileMs(50):0.0} | {load.PercentileMs(90):0.0} | {load.PercentileMs(99):0.0} | {load.MaxMs:0.0} " +
-                $"| {load.Errors} | {load.Non2xx} | {cpu.Server:0} / {cpu.Postgres:0} / {cpu.Bench:0} / {cpu.Others:0} | {(memory is { } m ? $"{m.Rss:0}" : "–")} |");
+                $"| {load.Errors} | {load.Non2xx} | {cpu.Server:0} / {cpu.Postgres:0} / {cpu.Bench:0} / {cpu.Others:0} | {cpu.Server * 10 / cpuRps:0.00} / {cpu.Postgres * 10 / cpuRps:0.00} | {(memory is { } m ? $"{m.Rss:0}" : "–")} |");
         }
         md.AppendLine();
-        md.AppendLine("- CPU: percent of one core during the measured window; \"others\" is everything else on the machine (other builds, other databases' backends) — numbers taken while others were busy understate the service.");
+        md.AppendLine("- CPU: percent of one core during the measured window; \"others\" is everything else on the machine (other builds, other databases' backends) — throughput taken while others were busy understates the service; CPU per request (d2: per request of both loads) is the steadier number.");
         foreach (var note in _notes) md.AppendLine($"- {note}");
-        foreach (var (load, _, _) in _rows.Where(r => r.Load.FailureSample is not null))
+        foreach (var (load, _, _, _) in _rows.Where(r => r.Load.FailureSample is not null))
             md.AppendLine($"- {load.Name}: first failure: `{Cut(load.FailureSample!)}`");
         if (_rows.LastOrDefault().Memory is { } last) md.AppendLine($"- Server peak RSS (VmHWM) after the last scenario: {last.Peak:0} MiB.");
 

@@ -1,4 +1,5 @@
 using Wallets.Api;
+using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Events;
@@ -40,6 +41,7 @@ api.MapPlanEndpoints();
 api.MapSubscriptionEndpoints();
 api.MapEventEndpoints();
 api.MapUsageEndpoints();
+api.MapAddOnEndpoints();
 
 await app.RunAsync();
 return 0;

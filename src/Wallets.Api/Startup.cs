@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Events;
@@ -28,7 +29,8 @@ public static class Startup
             ?? throw new InvalidOperationException("ConnectionStrings:Wallets is not configured.");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(CreateDataSource(connectionString));
+        // Built by a factory so the container disposes it (and closes its pooled connections) on shutdown.
+        services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()));
         services.AddScoped<Tenant>();
@@ -55,11 +57,19 @@ public static class Startup
         services.AddSingleton<EventWriter>();
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
+        services.AddScoped<ApplyPrepaidCredits>();
+        services.AddScoped<SubscriptionInvoicing>();
+        services.AddScoped<InvoiceViews>();
+        services.AddScoped<InvoiceVoidHandler>();
+        services.AddScoped<OneOffInvoiceHandler>();
+        services.AddScoped<AddOnHandler>();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
+        services.AddSingleton<BillingJob>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
+            services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
             services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
             services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
         }
@@ -82,24 +92,27 @@ public static class Startup
     }
 
     /// <summary>
-    /// Frequent statements are prepared (Npgsql auto-prepares what runs twice; the event ingestion statement is
-    /// prepared explicitly) and run their cached generic plan: PostgreSQL would otherwise plan them on every
-    /// execution, which under load costs more than running these keyed lookups. Set at connection start; a
-    /// connection string that sets Max Auto Prepare keeps its own value. Connections go back to the pool without the
-    /// reset statements Npgsql would otherwise send on their next use: the app keeps no session state (its advisory
-    /// locks are transaction-scoped, it never SETs a session setting), and an open transaction is still rolled back.
+    /// Defaults that suit this service unless the connection string says otherwise. Frequent statements are prepared
+    /// (Npgsql auto-prepares what runs twice; the event ingestion statement is prepared explicitly) and run their cached
+    /// generic plan: PostgreSQL would otherwise plan them on every execution, which under load costs more than running
+    /// these keyed lookups. Pooled connections are not reset (the app sets no session state), TLS is off on loopback,
+    /// and the pool stays below PostgreSQL's default 100 connections.
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
+        var given = connectionString.ToLowerInvariant();
         settings.Options = $"{settings.Options} -c plan_cache_mode=force_generic_plan".Trim();
-        settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
         {
             settings.MaxAutoPrepare = 100;
             settings.AutoPrepareMinUsages = 2;
         }
+        if (!given.Contains("no reset on close")) settings.NoResetOnClose = true;
+        // TLS on loopback buys nothing and costs both sides CPU on every round trip.
+        if (!given.Contains("ssl mode") && settings.Host is "127.0.0.1" or "localhost" or "::1") settings.SslMode = SslMode.Disable;
+        if (!given.Contains("maximum pool size") && !given.Contains("max pool size")) settings.MaxPoolSize = 40;
         return builder.Build();
     }
 

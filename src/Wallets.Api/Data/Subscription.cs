@@ -16,6 +16,8 @@ public sealed class Subscription
     public DateTimeOffset? EndingAt { get; set; }
     public DateTimeOffset? TerminatedAt { get; set; }
     public DateTimeOffset? CanceledAt { get; set; }
+    /// <summary>When the next invoice is due (null: not computed yet); the billing job's scan hint only.</summary>
+    public DateTimeOffset? NextBillingAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -5,6 +5,15 @@ namespace Wallets.Api.Http;
 /// <summary>Lago bodies for what no endpoint answered: unknown routes, wrong verbs, and the unexpected.</summary>
 public static class ErrorHandling
 {
+    /// <summary>Too many connections, a database starting or shutting down, or no pooled connection in time.</summary>
+    private static bool IsDatabaseUnavailable(Exception? error) => error switch
+    {
+        null => false,
+        Npgsql.PostgresException pg => pg.SqlState is "53300" or "57P01" or "57P02" or "57P03",
+        Npgsql.NpgsqlException npgsql => npgsql.InnerException is TimeoutException or System.Net.Sockets.SocketException || npgsql.IsTransient,
+        _ => IsDatabaseUnavailable(error.InnerException),
+    };
+
     public static void UseLagoErrors(this WebApplication app)
     {
         // Anything unexpected: details in the log only, a bare Lago 500 to the client.
@@ -15,6 +24,14 @@ public static class ErrorHandling
             {
                 context.Response.StatusCode = bad.StatusCode;
                 await context.Response.WriteAsJsonAsync(new { status = bad.StatusCode, error = $"BadRequest: {bad.Message}" });
+                return;
+            }
+            if (IsDatabaseUnavailable(error))
+            {
+                // Overload or a restarting database is not the client's fault, and a retry may well succeed.
+                context.Response.StatusCode = 503;
+                context.Response.Headers.RetryAfter = "1";
+                await context.Response.WriteAsJsonAsync(new { status = 503, error = "Service Unavailable" });
                 return;
             }
             context.Response.StatusCode = 500;

@@ -44,13 +44,14 @@ internal static class EventStatement
             ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING
             RETURNING id
         ),
-        -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started).
+        -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started;
+        -- events are timed to the second, so an event in the second the subscription started counts).
         applied AS (
             SELECT r.organization_id, r.subscription_id, ch.charge_id, r.period_from,
                    CASE WHEN ch.accepts_target_wallet THEN r.target ELSE '' END AS target_wallet_code,
                    ch.aggregation_type, r.ts, r.ord, r.properties ->> ch.field_name AS raw
             FROM inserted e
-            JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= r.started_at
+            JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= date_trunc('second', r.started_at)
             JOIN LATERAL (
                 SELECT ch.id AS charge_id, ch.accepts_target_wallet, m.aggregation_type, m.field_name
                 FROM charges ch JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.deleted_at IS NULL

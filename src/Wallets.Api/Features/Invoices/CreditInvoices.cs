@@ -24,7 +24,7 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
             Id = Ids.New(), OrganizationId = wallet.OrganizationId, InvoiceId = invoice.Id, FeeType = "credit",
             WalletTransactionId = purchase.Id, InvoiceDisplayName = purchase.Name, Units = purchase.CreditAmount,
             UnitAmountCents = (long)Math.Round(wallet.Rate.UnitAmountCents, MidpointRounding.AwayFromZero),
-            AmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
+            AmountCents = purchase.AmountCents, PreciseAmountCents = purchase.AmountCents, CreatedAt = now, UpdatedAt = now,
         });
         purchase.InvoiceId = invoice.Id;
         db.Invoices.Add(invoice);
@@ -35,11 +35,20 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
     public async Task<Invoice> NewInvoiceAsync(Customer customer, string type, string currency, CancellationToken ct)
     {
         var last = await db.Invoices.Where(i => i.CustomerId == customer.Id).MaxAsync(i => (long?)i.SequentialId, ct) ?? 0;
+        return NewInvoice(customer, type, currency, last + 1);
+    }
+
+    /// <summary>
+    /// The customer's invoice number <paramref name="sequentialId"/>, for a caller that read the last one under the
+    /// customer lock (a unique index refuses a number taken twice).
+    /// </summary>
+    public Invoice NewInvoice(Customer customer, string type, string currency, long sequentialId)
+    {
         var now = clock.GetUtcNow();
         return new Invoice
         {
-            Id = Ids.New(), OrganizationId = customer.OrganizationId, CustomerId = customer.Id, SequentialId = last + 1,
-            Number = $"WLT-{customer.SequentialId:D3}-{last + 1:D3}", InvoiceType = type, Status = "draft", Currency = currency,
+            Id = Ids.New(), OrganizationId = customer.OrganizationId, CustomerId = customer.Id, SequentialId = sequentialId,
+            Number = $"WLT-{customer.SequentialId:D3}-{sequentialId:D3}", InvoiceType = type, Status = "draft", Currency = currency,
             NetPaymentTerm = customer.NetPaymentTerm ?? 0, CreatedAt = now, UpdatedAt = now,
         };
     }

@@ -9,9 +9,11 @@ public static class InvoiceEndpoints
     public static RouteGroupBuilder MapInvoiceEndpoints(this RouteGroupBuilder api)
     {
         var invoices = api.MapGroup("/invoices").WithTags("Invoices");
+        invoices.MapPost("/", CreateInvoice).WithName("createInvoice").Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
         invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices").Produces<InvoicesPage>();
         invoices.MapGet("/{lago_id}", FindInvoice).WithName("findInvoice").Produces<InvoiceEnvelope>();
         invoices.MapPut("/{lago_id}", UpdateInvoice).WithName("updateInvoice").Accepts<InvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
+        invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").Produces<InvoiceEnvelope>();
         api.MapGet("/customers/{external_customer_id}/invoices", FindAllCustomerInvoices).WithTags("Invoices")
             .WithName("findAllCustomerInvoices").Produces<InvoicesPage>();
         return api;
@@ -19,29 +21,41 @@ public static class InvoiceEndpoints
 
     public sealed record InvoiceRequest(InvoiceUpdateInput Invoice);
 
-    private static async Task<IResult> FindInvoice(string lago_id, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> Render(Result<Invoice> result, InvoiceViews views, CancellationToken ct) =>
+        result.IsOk ? Results.Json(new InvoiceEnvelope(await views.OneAsync(result.Value!, ct)), LagoJson.Options) : result.Error!.ToResult();
+
+    private static async Task<IResult> CreateInvoice(HttpRequest request, OneOffInvoiceHandler handler, InvoiceViews views, CancellationToken ct)
     {
-        var invoice = Guid.TryParse(lago_id, out var id)
-            ? await db.Invoices.AsNoTracking().Include(i => i.Customer).Include(i => i.Fees).FirstOrDefaultAsync(i => i.Id == id, ct)
-            : null;
-        return invoice is null ? LagoError.NotFound("invoice").ToResult() : Results.Json(new InvoiceEnvelope(InvoiceView.From(invoice)), LagoJson.Options);
+        var input = await LagoBody.ReadAsync<OneOffInvoiceInput>(request, "invoice");
+        if (!input.IsOk) return input.Error!.ToResult();
+        return await Render(await handler.CreateAsync(input.Value!, ct), views, ct);
     }
 
-    private static async Task<IResult> UpdateInvoice(string lago_id, HttpRequest request, InvoicePaymentHandler handler, CancellationToken ct)
+    private static async Task<IResult> FindInvoice(string lago_id, InvoiceViews views, CancellationToken ct)
+    {
+        var invoice = Guid.TryParse(lago_id, out var id) ? await views.FindAsync(id, ct) : null;
+        return invoice is null ? LagoError.NotFound("invoice").ToResult() : Results.Json(new InvoiceEnvelope(await views.OneAsync(invoice, ct)), LagoJson.Options);
+    }
+
+    private static async Task<IResult> UpdateInvoice(string lago_id, HttpRequest request, InvoicePaymentHandler handler, InvoiceViews views, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<InvoiceUpdateInput>(request, "invoice");
         if (!input.IsOk) return input.Error!.ToResult();
-        return (await handler.UpdateAsync(lago_id, input.Value!, ct)).ToHttp(i => new InvoiceEnvelope(InvoiceView.From(i)));
+        return await Render(await handler.UpdateAsync(lago_id, input.Value!, ct), views, ct);
     }
 
-    private static Task<IResult> FindAllInvoices(HttpRequest request, WalletsDbContext db, CancellationToken ct) =>
-        ListAsync(request, db, request.Query["external_customer_id"].ToString(), ct);
+    private static async Task<IResult> VoidInvoice(string lago_id, InvoiceVoidHandler handler, InvoiceViews views, CancellationToken ct) =>
+        await Render(await handler.VoidAsync(lago_id, ct), views, ct);
 
-    private static Task<IResult> FindAllCustomerInvoices(string external_customer_id, HttpRequest request, WalletsDbContext db, CancellationToken ct) =>
-        ListAsync(request, db, external_customer_id, ct);
+    private static Task<IResult> FindAllInvoices(HttpRequest request, WalletsDbContext db, InvoiceViews views, CancellationToken ct) =>
+        ListAsync(request, db, views, request.Query["external_customer_id"].ToString(), ct);
+
+    private static Task<IResult> FindAllCustomerInvoices(
+        string external_customer_id, HttpRequest request, WalletsDbContext db, InvoiceViews views, CancellationToken ct) =>
+        ListAsync(request, db, views, external_customer_id, ct);
 
     /// <summary>Lago's basic filters: customer, invoice_type, currency, status(es), payment_status(es), issuing dates, amounts.</summary>
-    private static async Task<IResult> ListAsync(HttpRequest request, WalletsDbContext db, string externalCustomerId, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, WalletsDbContext db, InvoiceViews views, string externalCustomerId, CancellationToken ct)
     {
         var query = db.Invoices.AsNoTracking();
         var q = request.Query;
@@ -63,7 +77,7 @@ public static class InvoiceEndpoints
         if (long.TryParse(q["amount_to"], out var max)) query = query.Where(i => i.TotalAmountCents <= max);
 
         var page = await PageRequest.From(request).ToPageAsync(
-            query.Include(i => i.Customer).Include(i => i.Fees).AsSplitQuery().OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id), ct);
-        return Results.Json(new InvoicesPage(page.Rows.Select(InvoiceView.From).ToList(), page.Meta), LagoJson.Options);
+            InvoiceViews.WithDetails(query).OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id), ct);
+        return Results.Json(new InvoicesPage(await views.ManyAsync(page.Rows, ct), page.Meta), LagoJson.Options);
     }
 }

@@ -25,7 +25,7 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, Ti
 
         await using var tx = await db.BeginOrJoinAsync(ct);
         await db.LockCustomerAsync(customerId.Value, ct);
-        var invoice = await db.Invoices.Include(i => i.Customer).Include(i => i.Fees).FirstAsync(i => i.Id == id, ct);
+        var invoice = await InvoiceViews.WithDetails(db.Invoices).FirstAsync(i => i.Id == id, ct);
         var now = clock.GetUtcNow();
         if (input.Metadata is not null) invoice.Metadata = input.Metadata;
         if (input.PaymentStatus is { } status && status != invoice.PaymentStatus)

@@ -1,9 +1,10 @@
 using Wallets.Api.Data;
+using Wallets.Api.Features.Invoices;
 
 namespace Wallets.Api.Features.Subscriptions;
 
 /// <summary>How a subscription ends, wherever it is ended from (its own DELETE, or its plan's deletion).</summary>
-public sealed class SubscriptionLifecycle
+public sealed class SubscriptionLifecycle(SubscriptionInvoicing invoicing)
 {
     /// <summary>
     /// Lago's TerminateService: an active subscription is terminated now, a pending one (not started yet) is canceled.
@@ -26,8 +27,8 @@ public sealed class SubscriptionLifecycle
     }
 
     /// <summary>
-    /// Hook for the invoicing work: bill the terminated subscription's final (partial) period here, as Lago's
-    /// BillSubscriptionJob does on termination. Nothing is invoiced yet, so nothing happens.
+    /// Bills the terminated subscription's final (partial) period, and any period the billing job has not billed yet,
+    /// as Lago's BillSubscriptionJob does on termination, inside the terminating transaction.
     /// </summary>
-    public Task SubscriptionTerminatedAsync(Subscription subscription, CancellationToken ct) => Task.CompletedTask;
+    public Task SubscriptionTerminatedAsync(Subscription subscription, CancellationToken ct) => invoicing.BillTerminationAsync(subscription, ct);
 }

@@ -37,6 +37,27 @@ public sealed class UsageCalculator(WalletsDbContext db)
         return Price(subscription, inputs, period, usage, idleCharges: true);
     }
 
+    /// <summary>
+    /// The usage of many subscriptions of one organization, each in its period (whose <c>From</c> is the full period's
+    /// start), in a fixed number of queries however many: what a billing run prices. Only charges with usage are priced
+    /// (an idle charge's fee is zero units for zero), in the order of <paramref name="periods"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SubscriptionUsage>> ForPeriodsAsync(
+        Guid organizationId, IReadOnlyList<(Subscription Subscription, BillingPeriod Period)> periods, CancellationToken ct)
+    {
+        if (periods.Count == 0) return [];
+        var subscriptionIds = periods.Select(p => p.Subscription.Id).Distinct().ToList();
+        var froms = periods.Select(p => p.Period.From).Distinct().ToList();
+        var rows = (await db.ChargeUsage.IgnoreQueryFilters().AsNoTracking()
+                .Where(u => u.OrganizationId == organizationId && subscriptionIds.Contains(u.SubscriptionId) && froms.Contains(u.PeriodFrom))
+                .ToListAsync(ct))
+            .ToLookup(u => (u.SubscriptionId, u.PeriodFrom));
+        var plans = await LoadPlansAsync(db, organizationId, periods.Select(p => p.Subscription.PlanId).Distinct().ToList(), ct);
+        var customers = await LoadCustomersAsync(db, organizationId, periods.Select(p => p.Subscription.CustomerId).Distinct().ToList(), ct);
+        var inputs = new PricingInputs(plans.ToDictionary(p => p.Id), customers.ToDictionary(c => c.Id), await LoadOrganizationTaxesAsync(db, organizationId, ct));
+        return periods.Select(p => Price(p.Subscription, inputs, p.Period, rows[(p.Subscription.Id, p.Period.From)].ToList(), idleCharges: false)).ToList();
+    }
+
     /// <summary>The usage of the full billing period containing <paramref name="now"/> (Lago's current usage), every charge included.</summary>
     public async Task<SubscriptionUsage> CurrentAsync(Subscription subscription, DateTimeOffset now, CancellationToken ct)
     {

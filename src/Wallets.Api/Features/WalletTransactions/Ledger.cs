@@ -11,14 +11,21 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// grants in consumption order and record which grant paid what. Callers hold the customer lock (see
 /// <see cref="LockWalletAsync"/>) inside one transaction, and the database re-checks every rule at commit.
 /// </summary>
-public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
+public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
+    // The consumption rows written through this ledger in this unit of work, for FundingsOf.
+    private readonly List<(WalletTransaction Grant, WalletTransactionConsumption Row)> _written = [];
+
     /// <summary>Locks the wallet's customer, then reads the wallet fresh, so nothing below works from a stale balance.</summary>
     public async Task<Wallet?> LockWalletAsync(Guid walletId, CancellationToken ct)
     {
-        var customerId = await db.Wallets.Where(w => w.Id == walletId).Select(w => (Guid?)w.CustomerId).FirstOrDefaultAsync(ct);
-        if (customerId is null) return null;
-        await db.LockCustomerAsync(customerId.Value, ct);
+        // One round trip finds the wallet's customer and takes its lock (the DbTransactions.LockCustomerAsync key).
+        var locked = await db.Database.SqlQuery<int>($"""
+            SELECT 1 AS "Value" FROM wallets
+            WHERE id = {walletId} AND organization_id = {tenant.OrganizationId}
+              AND pg_advisory_xact_lock(hashtextextended(customer_id::text, 0)) IS NOT NULL
+            """).AnyAsync(ct);
+        if (!locked) return null;
         return await db.Wallets.Include(w => w.Customer).FirstAsync(w => w.Id == walletId, ct);
     }
 
@@ -100,12 +107,14 @@ public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
         {
             byId[take.InboundId].RemainingAmountCents -= take.Cents;
             byId[take.InboundId].UpdatedAt = now;
-            db.Consumptions.Add(new WalletTransactionConsumption
+            var row = new WalletTransactionConsumption
             {
                 Id = Ids.New(), OrganizationId = wallet.OrganizationId, WalletId = wallet.Id,
                 InboundWalletTransactionId = take.InboundId, OutboundWalletTransactionId = debit.Id,
                 ConsumedAmountCents = take.Cents, CreatedAt = now,
-            });
+            };
+            db.Consumptions.Add(row);
+            _written.Add((byId[take.InboundId], row));
         }
 
         wallet.BalanceCents -= amountCents;
@@ -113,6 +122,23 @@ public sealed class Ledger(WalletsDbContext db, TimeProvider clock)
         wallet.LastBalanceSyncAt = wallet.LastConsumedCreditAt = wallet.UpdatedAt = now;
         return debit;
     }
+
+    /// <summary>
+    /// Gives back what an invoiced debit took when its invoice is voided (Lago's RecreditService): a new settled
+    /// granted inbound of the same amount, pointing at the voided invoice; the wallet's consumed amount goes down.
+    /// The debit and its consumption rows stay, so the trail still shows what happened.
+    /// </summary>
+    public WalletTransaction Regrant(Wallet wallet, WalletTransaction debit, Guid voidedInvoiceId)
+    {
+        var grant = Grant(wallet, wallet.Rate.FromCents(debit.AmountCents), TopUpDetails.None);
+        grant.VoidedInvoiceId = voidedInvoiceId;
+        wallet.ConsumedAmountCents = Math.Max(0, wallet.ConsumedAmountCents - debit.AmountCents);
+        return grant;
+    }
+
+    /// <summary>The grants that funded a debit written through this ledger, and how much each gave, in consumption order.</summary>
+    public IEnumerable<(WalletTransaction Grant, long Cents)> FundingsOf(WalletTransaction debit) =>
+        _written.Where(w => w.Row.OutboundWalletTransactionId == debit.Id).Select(w => (w.Grant, w.Row.ConsumedAmountCents));
 
     /// <summary>Voids everything the wallet still holds (termination, expiry), traced like any debit. Null when empty.</summary>
     public async Task<WalletTransaction?> VoidRemainingAsync(Wallet wallet, CancellationToken ct)

@@ -1,0 +1,107 @@
+using Wallets.Api.Tests.Infrastructure;
+using static Wallets.Api.Tests.Invoicing.InvoicingSetup;
+
+namespace Wallets.Api.Tests.Invoicing;
+
+/// <summary>Terminating a subscription bills the period so far, in the terminating request.</summary>
+public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Terminating_bills_the_days_used_and_the_usage_so_far_and_nothing_after()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        var plan = await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
+        await client.CustomerAsync("leaving");
+        var wallet = await client.EuroWalletAsync("leaving", "main", "200");
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        var subscription = await client.SubscribeAsync("leaving", "monthly", month);
+        await api.UsageAsync(subscription, plan.ChargeId(), month, 3);
+
+        // 9 days and 12 hours used: 10 started days of the month.
+        api.MoveClockTo(month.AddDays(9).AddHours(12));
+        var terminated = (await client.DeleteJsonAsync("/api/v1/subscriptions/leaving-monthly")).Ok()["subscription"]!;
+        Assert.Equal("terminated", (string?)terminated["status"]);
+
+        var invoice = Assert.Single(await client.InvoicesAsync("leaving"));
+        var days = DateTime.DaysInMonth(month.Year, month.Month);
+        var fee = invoice.Fee("subscription");
+        var expected = (long)Math.Round(31_000m * 10 / days, MidpointRounding.AwayFromZero);
+        Assert.Equal(expected, (long)fee["amount_cents"]!);
+        Assert.Equal((BillingRunTests.Iso(month), (string)terminated["terminated_at"]!), ((string)fee["from_date"]!, (string)fee["to_date"]!));
+        Assert.Equal(300, (long)invoice.Fee("charge")["amount_cents"]!);
+        Assert.Equal(DateOnly.FromDateTime(month.AddDays(9).UtcDateTime).ToString("yyyy-MM-dd"), (string?)invoice["issuing_date"]);
+        // Paid by the wallet, in the same transaction.
+        Assert.Equal((expected + 300, 0L), ((long)invoice["prepaid_credit_amount_cents"]!, (long)invoice["total_amount_cents"]!));
+        Assert.Equal(20_000 - expected - 300, await client.BalanceAsync(wallet.Id()));
+
+        await api.BillAsync(month.AddMonths(2));
+        Assert.Single(await client.InvoicesAsync("leaving"));
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task Terminating_a_pay_in_advance_subscription_bills_only_its_usage()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        var plan = await client.PlanAsync("ahead", 3_000, [Charge(metric, "1")], payInAdvance: true);
+        await client.CustomerAsync("ahead");
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        var subscription = await client.SubscribeAsync("ahead", "ahead", month);
+        await api.BillAsync(month.AddHours(1));
+        Assert.Equal(3_000, (long)Assert.Single(await client.InvoicesAsync("ahead"))["total_amount_cents"]!);
+
+        await api.UsageAsync(subscription, plan.ChargeId(), month, 4);
+        api.MoveClockTo(month.AddDays(5));
+        (await client.DeleteJsonAsync("/api/v1/subscriptions/ahead-ahead")).Ok();
+
+        var invoices = await client.InvoicesAsync("ahead");
+        Assert.Equal(2, invoices.Count);
+        var last = Assert.Single(invoices[1]["fees"]!.AsArray())!;
+        Assert.Equal(("charge", 400L), ((string)last["item"]!["type"]!, (long)last["amount_cents"]!));
+    }
+
+    [Fact]
+    public async Task Periods_the_job_has_not_billed_yet_are_billed_on_termination_too()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.PlanAsync("late", 6_000, []);
+        await client.CustomerAsync("late");
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        await client.SubscribeAsync("late", "late", month);
+
+        // The job has not run since the subscription started; a month and a half later it is terminated.
+        api.MoveClockTo(month.AddMonths(1).AddDays(14).AddHours(10));
+        (await client.DeleteJsonAsync("/api/v1/subscriptions/late-late")).Ok();
+
+        var invoices = await client.InvoicesAsync("late");
+        Assert.Equal(2, invoices.Count);
+        Assert.Equal(6_000, (long)invoices[0]["total_amount_cents"]!);
+        var next = month.AddMonths(1);
+        var days = DateTime.DaysInMonth(next.Year, next.Month);
+        Assert.Equal((long)Math.Round(6_000m * 15 / days, MidpointRounding.AwayFromZero), (long)invoices[1]["total_amount_cents"]!);
+        await api.BillAsync(next.AddMonths(1));
+        Assert.Equal(2, (await client.InvoicesAsync("late")).Count);
+    }
+
+    [Fact]
+    public async Task Deleting_a_plan_bills_the_final_period_of_its_subscriptions()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.PlanAsync("doomed", 3_100, []);
+        await client.CustomerAsync("doomed");
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        await client.SubscribeAsync("doomed", "doomed", month);
+        api.MoveClockTo(month.AddDays(2).AddHours(1));
+
+        (await client.DeleteJsonAsync("/api/v1/plans/doomed")).Ok();
+        var invoice = Assert.Single(await client.InvoicesAsync("doomed"));
+        var days = DateTime.DaysInMonth(month.Year, month.Month);
+        Assert.Equal((long)Math.Round(3_100m * 3 / days, MidpointRounding.AwayFromZero), (long)invoice["total_amount_cents"]!);
+    }
+}
