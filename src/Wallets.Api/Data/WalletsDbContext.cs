@@ -110,6 +110,9 @@ internal static class JsonColumn
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
+    /// <summary>The JSON text stored for a value (for SQL written by hand).</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
     /// <summary>Stores a value as jsonb through System.Text.Json, compared by its JSON text.</summary>
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : class?
     {

@@ -87,7 +87,7 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         var grants = fromGrant is not null
             ? [fromGrant]
             : await db.WalletTransactions
-                .Where(t => t.WalletId == wallet.Id && t.RemainingAmountCents > 0)
+                .Where(t => t.WalletId == wallet.Id && t.TransactionType == Direction.Inbound && t.Status == TxStatus.Settled && t.RemainingAmountCents > 0)
                 .OrderBy(t => t.Priority).ThenBy(t => t.TransactionStatus != TxKind.Granted).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
                 .ToListAsync(ct);
         var available = grants.Select(g => new InboundGrant(g.Id, g.Priority, g.TransactionStatus == TxKind.Granted, g.CreatedAt, g.RemainingAmountCents ?? 0)).ToList();
@@ -148,7 +148,7 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         return debit.Value ?? throw new InvalidOperationException($"wallet {wallet.Id} balance is not backed by its grants: {debit.Error}");
     }
 
-    private static WalletTransaction NewTransaction(
+    internal static WalletTransaction NewTransaction(
         Wallet wallet, string direction, string status, string kind, WalletCredit credit, TopUpDetails details, DateTimeOffset now) => new()
     {
         Id = Ids.New(), OrganizationId = wallet.OrganizationId, CustomerId = wallet.CustomerId, WalletId = wallet.Id,

@@ -9,84 +9,44 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// <summary>
 /// `POST /wallet_transactions`: in one transaction and in Lago's order, a paid top-up (pending until its invoice is
 /// paid), a free grant (usable at once) and a void (pool-wide, or of one grant). All checks run before any write.
+/// Grants and voids take the ledger's fast path; a purchase and its invoice are written first, in the same transaction.
 /// </summary>
-public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, CreditInvoices invoices)
+public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, GrantsAndVoids grantsAndVoids, CreditInvoices invoices)
 {
     public async Task<Result<List<WalletTransaction>>> HandleAsync(WalletTransactionInput input, CancellationToken ct)
     {
         if (new WalletTransactionValidator().Check(input) is { } invalid) return invalid;
         if (!Guid.TryParse(input.WalletId, out var walletId)) return LagoError.Validation("wallet_id", "wallet_not_found");
+        if (input.PaidCredits is null) return await grantsAndVoids.ApplyAsync(walletId, input, ct);
 
         await using var tx = await db.BeginOrJoinAsync(ct);
         var wallet = await ledger.LockWalletAsync(walletId, ct);
         if (wallet is null) return LagoError.Validation("wallet_id", "wallet_not_found");
         if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
 
-        var name = string.IsNullOrWhiteSpace(input.Name) ? null : input.Name;
-        var details = new TopUpDetails(name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment);
-        var plan = await PlanAsync(wallet, input, ct);
-        if (!plan.IsOk) return plan.Error!;
-        var (paid, granted, voided, target) = plan.Value!;
-
-        var created = new List<WalletTransaction>();
-        if (paid is not null)
-        {
-            var purchase = ledger.Purchase(wallet, paid, details);
-            await invoices.BillPurchaseAsync(wallet, wallet.Customer, purchase, ct);
-            created.Add(purchase);
-        }
-        if (granted is not null) created.Add(ledger.Grant(wallet, granted, details));
-        if (voided is not null)
-        {
-            // The void sees this request's grant, as in Lago, so write it first.
-            await db.SaveChangesAsync(ct);
-            var debit = await ledger.DebitAsync(wallet, TxKind.Voided, voided.AmountCents, voided.Credits, ct, target);
-            if (!debit.IsOk) return debit.Error!;
-            debit.Value!.Name = name;
-            debit.Value.Metadata = input.Metadata ?? [];
-            created.Add(debit.Value);
-        }
-
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return created;
-    }
-
-    private sealed record Plan(WalletCredit? Paid, WalletCredit? Granted, WalletCredit? Voided, WalletTransaction? Target);
-
-    /// <summary>Turns credits into amounts and checks them all against the wallet, before anything is written.</summary>
-    private async Task<Result<Plan>> PlanAsync(Wallet wallet, WalletTransactionInput input, CancellationToken ct)
-    {
-        var rate = wallet.Rate;
-        var paid = TopUpAmounts.Parse(rate, input.PaidCredits, "paid_credits", roundTrip: true);
+        var paid = TopUpAmounts.Parse(wallet.Rate, input.PaidCredits, "paid_credits", roundTrip: true);
         if (!paid.IsOk) return paid.Error!;
-        if (paid.Value is not null && input.IgnorePaidTopUpLimits != true && TopUpAmounts.CheckLimits(wallet, paid.Value) is { } limit) return limit;
-        var granted = TopUpAmounts.Parse(rate, input.GrantedCredits, "granted_credits", roundTrip: true);
-        if (!granted.IsOk) return granted.Error!;
-        if (paid.Value is not null || granted.Value is not null)
+        var created = new List<WalletTransaction>();
+        if (paid.Value is { } credits)
         {
+            if (input.IgnorePaidTopUpLimits != true && TopUpAmounts.CheckLimits(wallet, credits) is { } limit) return limit;
             var pending = await db.WalletTransactions.Where(t => t.WalletId == wallet.Id && t.Status == TxStatus.Pending)
                 .SumAsync(t => (decimal)t.AmountCents, ct);
-            if (TopUpAmounts.CheckRoom(wallet.BalanceCents + pending, paid.Value, granted.Value) is { } full) return full;
+            if (TopUpAmounts.CheckRoom(wallet.BalanceCents + pending, credits, null) is { } full) return full;
+
+            var name = string.IsNullOrWhiteSpace(input.Name) ? null : input.Name;
+            var purchase = ledger.Purchase(wallet, credits, new TopUpDetails(name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment));
+            await invoices.BillPurchaseAsync(wallet, wallet.Customer, purchase, ct);
+            await db.SaveChangesAsync(ct);
+            created.Add(purchase);
         }
 
-        WalletTransaction? target = null;
-        if (!string.IsNullOrEmpty(input.VoidedTransactionId))
-        {
-            var targetId = Guid.Parse(input.VoidedTransactionId);
-            target = await db.WalletTransactions.FirstOrDefaultAsync(t => t.Id == targetId && t.WalletId == wallet.Id && t.TransactionType == Direction.Inbound, ct);
-            if (target is null) return LagoError.Validation("voided_transaction_id", "wallet_transaction_not_found");
-            if ((target.RemainingAmountCents ?? 0) == 0) return LagoError.Validation("voided_transaction_id", "no_remaining_amount");
-            if (input.VoidedCredits is null)
-                return new Plan(paid.Value, granted.Value, rate.FromCents(target.RemainingAmountCents!.Value), target);
-        }
-
-        var voided = TopUpAmounts.Parse(rate, input.VoidedCredits, "voided_credits", roundTrip: false);
-        if (!voided.IsOk) return voided.Error!;
-        // A pool-wide void may take at most what the wallet holds now (before this request's grant, as Lago checks).
-        if (target is null && voided.Value is not null && voided.Value.AmountCents > wallet.BalanceCents)
-            return LagoError.Validation("voided_credits", "insufficient_credits");
-        return new Plan(paid.Value, granted.Value, voided.Value, target);
+        // The grant and the void join this transaction: if either is refused, the purchase is rolled back with it.
+        var rest = await grantsAndVoids.ApplyAsync(walletId, input, ct);
+        if (!rest.IsOk) return rest.Error!;
+        created.AddRange(rest.Value!);
+        await tx.CommitAsync(ct);
+        return created;
     }
 }
 
