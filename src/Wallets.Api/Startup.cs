@@ -39,7 +39,7 @@ public static class Startup
         services.AddScoped<WalletHandler>();
         services.AddScoped<Ledger>();
         services.AddScoped<TopUpHandler>();
-        services.AddScoped<GrantsAndVoids>();
+        services.AddSingleton<LedgerWriter>();
         services.AddScoped<CreditInvoices>();
         services.AddScoped<InvoicePaymentHandler>();
         services.AddSingleton<IdempotencyFilter>();

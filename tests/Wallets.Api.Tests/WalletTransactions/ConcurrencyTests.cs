@@ -76,6 +76,58 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Requests_on_many_customers_at_once_each_get_their_own_outcome_and_refusals_change_nothing()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var stranger = await api.NewOrganizationClientAsync();
+        var wallets = new List<(string Wallet, string Early, string Late)>();
+        for (var i = 0; i < 6; i++)
+        {
+            // Voids from the whole wallet take the priority-1 grant first; the targeted ones only ever touch the later one.
+            var wallet = await client.WalletAsync($"many-{i}");
+            var early = (await client.TransactAsync(wallet.Id(), new { granted_credits = "10", priority = 1 })).Single()!.Id();
+            var late = (await client.TransactAsync(wallet.Id(), new { granted_credits = "5" })).Single()!.Id();
+            wallets.Add((wallet.Id(), early, late));
+        }
+
+        var sends = wallets.SelectMany((w, i) => new Func<Task<Reply>>[]
+        {
+            () => Send(client, new { wallet_id = w.Wallet, voided_credits = "2" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_credits = "2" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_credits = "2" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_credits = "2" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_transaction_id = w.Late, voided_credits = "1" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_transaction_id = w.Late, voided_credits = "1" }),
+            () => Send(client, new { wallet_id = w.Wallet, granted_credits = "1" }),
+            () => Send(client, new { wallet_id = w.Wallet, granted_credits = "1" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_credits = "100" }),
+            () => Send(client, new { wallet_id = w.Wallet, granted_credits = "1", voided_credits = "100" }),
+            () => Send(client, new { wallet_id = w.Wallet, voided_transaction_id = wallets[(i + 1) % wallets.Count].Late }),
+            () => Send(stranger, new { wallet_id = w.Wallet, voided_credits = "1" }),
+        }).ToList();
+        var replies = await Parallel(sends.Count, i => sends[i]());
+
+        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
+        for (var w = 0; w < wallets.Count; w++)
+        {
+            var mine = replies.Skip(12 * w).Take(12).ToArray();
+            Assert.All(mine[..8], r => r.Ok());
+            mine[8].ExpectValidation("voided_credits", "insufficient_credits");
+            mine[9].ExpectValidation("voided_credits", "insufficient_credits");
+            mine[10].ExpectValidation("voided_transaction_id", "wallet_transaction_not_found");
+            mine[11].ExpectValidation("wallet_id", "wallet_not_found");
+            // 15 + 2 granted, 8 voided from the priority-1 grant, 2 from the later one.
+            Assert.Equal(700, (long)(await client.GetWalletAsync(wallets[w].Wallet))["balance_cents"]!);
+            Assert.Equal("10.0", (string?)(await client.GetWalletAsync(wallets[w].Wallet))["consumed_credits"]);
+            Assert.Equal(300L, await api.ScalarAsync<long>("SELECT remaining_amount_cents FROM wallet_transactions WHERE id = @id", ("id", Guid.Parse(wallets[w].Late))));
+        }
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    private static Task<Reply> Send(HttpClient client, object transaction) =>
+        client.PostAsync("/api/v1/wallet_transactions", new { wallet_transaction = transaction });
+
+    [Fact]
     public async Task Duplicate_payment_notifications_at_the_same_moment_settle_the_purchase_once()
     {
         var client = await api.NewOrganizationClientAsync();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Http;
@@ -9,15 +10,19 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// <summary>
 /// `POST /wallet_transactions`: in one transaction and in Lago's order, a paid top-up (pending until its invoice is
 /// paid), a free grant (usable at once) and a void (pool-wide, or of one grant). All checks run before any write.
-/// Grants and voids take the ledger's fast path; a purchase and its invoice are written first, in the same transaction.
+/// Grants and voids take the ledger's hot path (<see cref="GrantsAndVoids"/>), batched with concurrent requests by the
+/// <see cref="LedgerWriter"/> unless a transaction is already open (an Idempotency-Key request, a purchase): then they
+/// join it. A purchase and its invoice are written first, in the same transaction.
 /// </summary>
-public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, GrantsAndVoids grantsAndVoids, CreditInvoices invoices)
+public sealed class TopUpHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, LedgerWriter writer, CreditInvoices invoices, TimeProvider clock)
 {
     public async Task<Result<List<WalletTransaction>>> HandleAsync(WalletTransactionInput input, CancellationToken ct)
     {
         if (new WalletTransactionValidator().Check(input) is { } invalid) return invalid;
         if (!Guid.TryParse(input.WalletId, out var walletId)) return LagoError.Validation("wallet_id", "wallet_not_found");
-        if (input.PaidCredits is null) return await grantsAndVoids.ApplyAsync(walletId, input, ct);
+        var request = new TopUpRequest(tenant.OrganizationId, walletId, input);
+        if (input.PaidCredits is null)
+            return db.Database.CurrentTransaction is null ? await writer.WriteAsync(request, ct) : await JoinedAsync(request, ct);
 
         await using var tx = await db.BeginOrJoinAsync(ct);
         var wallet = await ledger.LockWalletAsync(walletId, ct);
@@ -42,12 +47,16 @@ public sealed class TopUpHandler(WalletsDbContext db, Ledger ledger, GrantsAndVo
         }
 
         // The grant and the void join this transaction: if either is refused, the purchase is rolled back with it.
-        var rest = await grantsAndVoids.ApplyAsync(walletId, input, ct);
+        var rest = await JoinedAsync(request, ct);
         if (!rest.IsOk) return rest.Error!;
         created.AddRange(rest.Value!);
         await tx.CommitAsync(ct);
         return created;
     }
+
+    /// <summary>Grants and voids inside the transaction already open on this request's connection.</summary>
+    private async Task<Result<List<WalletTransaction>>> JoinedAsync(TopUpRequest request, CancellationToken ct) =>
+        (await GrantsAndVoids.RunAsync((NpgsqlConnection)db.Database.GetDbConnection(), ownTransaction: false, [request], clock.GetUtcNow(), ct))[0];
 }
 
 /// <summary>Credits in a request → the money they stand for, with Lago's errors for amounts that cannot be.</summary>
