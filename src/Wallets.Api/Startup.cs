@@ -30,6 +30,7 @@ public static class Startup
 
         services.AddSingleton(TimeProvider.System);
         // Built by a factory so the container disposes it (and closes its pooled connections) on shutdown.
+        Validation.UseJsonFieldNames();
         services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()));

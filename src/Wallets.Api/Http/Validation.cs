@@ -7,11 +7,9 @@ namespace Wallets.Api.Http;
 /// <summary>FluentValidation failures as Lago's `validation_errors` body, with Lago's field codes.</summary>
 public static class Validation
 {
-    static Validation()
-    {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
-    }
+    /// <summary>Fields are named as in the JSON (snake_case). Set at startup, before any validator is built.</summary>
+    public static void UseJsonFieldNames() => ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+        member is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
 
     public static LagoError? Check<T>(this IValidator<T> validator, T value) => ToError(validator.Validate(value));
 

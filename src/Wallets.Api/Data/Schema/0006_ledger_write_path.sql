@@ -50,3 +50,18 @@ END $$;
 
 -- Purchases still waiting for payment, counted when a top-up checks its room.
 CREATE INDEX wallet_transactions_pending ON wallet_transactions (wallet_id) WHERE status = 'pending';
+
+-- One balance check per wallet and transaction, not one per grant as well: a wallet written by this transaction is
+-- checked by its own trigger (which now fires on insert and on any update), so a grant of it need not repeat the
+-- check. Only a grant whose wallet this transaction did not write is checked on the grant's behalf.
+DROP TRIGGER wallet_balance_matches_grants ON wallets;
+CREATE CONSTRAINT TRIGGER wallet_balance_matches_grants AFTER INSERT OR UPDATE ON wallets
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_wallet_balance_of_wallet();
+
+CREATE OR REPLACE FUNCTION check_wallet_balance_of_grant() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM wallets WHERE id = NEW.wallet_id AND xmin = pg_current_xact_id()::xid) THEN
+        PERFORM check_wallet_balance(NEW.wallet_id);
+    END IF;
+    RETURN NULL;
+END $$;

@@ -8,6 +8,8 @@ namespace Wallets.Api.Features.AddOns;
 /// <summary>Add-ons: create, change what an update sends, soft delete. A code names one live add-on.</summary>
 public sealed class AddOnHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
+    private static readonly AddOnValidator Validator = new(); // stateless, and costly to build
+
     public async Task<Result<AddOn>> CreateAsync(AddOnInput input, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -29,7 +31,7 @@ public sealed class AddOnHandler(WalletsDbContext db, Tenant tenant, TimeProvide
         var addOn = await db.AddOns.Include(a => a.AppliedTaxes).FirstOrDefaultAsync(a => a.Code == code, ct);
         if (addOn is null) return LagoError.NotFound("add_on");
         Apply(addOn, input, creating: false);
-        if (new AddOnValidator().Check(addOn) is { } invalid) return invalid;
+        if (Validator.Check(addOn) is { } invalid) return invalid;
         var now = clock.GetUtcNow();
         if (await ApplyTaxesAsync(addOn, input, now, ct) is { } missing) return missing;
         if (addOn.Code != code && await db.AddOns.AnyAsync(a => a.Code == addOn.Code && a.Id != addOn.Id, ct)) return CodeTaken;

@@ -6,6 +6,8 @@ namespace Wallets.Api.Features.BillableMetrics;
 
 public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
+    private static readonly BillableMetricValidator Validator = new(); // stateless, and costly to build
+
     public async Task<Result<BillableMetric>> CreateAsync(BillableMetricInput input, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -15,7 +17,7 @@ public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, Ti
             AggregationType = input.AggregationType ?? "", CreatedAt = now, UpdatedAt = now,
         };
         ApplyDefinition(input, metric, creating: true);
-        if (new BillableMetricValidator().Check(metric) is { } invalid) return invalid;
+        if (Validator.Check(metric) is { } invalid) return invalid;
         if (await db.BillableMetrics.AnyAsync(m => m.Code == metric.Code, ct)) return CodeTaken;
 
         db.BillableMetrics.Add(metric);
@@ -34,7 +36,7 @@ public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, Ti
         var inUse = await db.Subscriptions.AnyAsync(s => db.Charges.Any(c => c.PlanId == s.PlanId && c.BillableMetricId == metric.Id), ct);
         if (!inUse) ApplyDefinition(input, metric, creating: false);
 
-        if (new BillableMetricValidator().Check(metric) is { } invalid) return invalid;
+        if (Validator.Check(metric) is { } invalid) return invalid;
         if (metric.Code != code && await db.BillableMetrics.AnyAsync(m => m.Code == metric.Code && m.Id != metric.Id, ct)) return CodeTaken;
         metric.UpdatedAt = clock.GetUtcNow();
         return await SaveAsync(metric, ct);

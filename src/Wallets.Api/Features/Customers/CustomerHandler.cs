@@ -8,9 +8,11 @@ namespace Wallets.Api.Features.Customers;
 /// <summary>Create-or-update by `external_id`, as Lago's `POST /customers` does.</summary>
 public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock)
 {
+    private static readonly CustomerValidator Validator = new(); // stateless, and costly to build
+
     public async Task<Result<Customer>> UpsertAsync(CustomerInput input, CancellationToken ct)
     {
-        if (new CustomerValidator().Check(input) is { } invalid) return invalid;
+        if (Validator.Check(input) is { } invalid) return invalid;
 
         await using var tx = await db.BeginOrJoinAsync(ct);
         // Creates of one external_id are serialized, so racing requests become one create and then updates.

@@ -9,6 +9,8 @@ namespace Wallets.Api.Features.Plans;
 /// <summary>Builds and changes charges the same way for `POST /plans`, `PUT /plans/{code}` and the charges routes.</summary>
 public sealed class ChargeWriter(WalletsDbContext db, Tenant tenant)
 {
+    private static readonly ChargeValidator Validator = new(); // stateless, and costly to build
+
     /// <summary>The metrics the inputs name, by id; a malformed or unknown id is a 404 `{resource}_not_found`.</summary>
     public async Task<Result<Dictionary<Guid, BillableMetric>>> MetricsAsync(IEnumerable<ChargeInput> inputs, string resource, CancellationToken ct)
     {
@@ -87,7 +89,7 @@ public sealed class ChargeWriter(WalletsDbContext db, Tenant tenant)
     }
 
     /// <summary>Everything wrong with the charge, with Lago's field names (`properties`, `pay_in_advance`, …).</summary>
-    public static IEnumerable<ValidationFailure> Check(Charge charge) => new ChargeValidator().Validate(charge).Errors;
+    public static IEnumerable<ValidationFailure> Check(Charge charge) => Validator.Validate(charge).Errors;
 
     /// <summary>A code for a charge sent without one: its metric's code, suffixed until it is free in the plan.</summary>
     public static string FreeCode(string metricCode, IReadOnlySet<string> taken)

@@ -9,6 +9,8 @@ namespace Wallets.Api.Features.Plans;
 
 public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock, ChargeWriter writer, SubscriptionLifecycle lifecycle)
 {
+    private static readonly PlanValidator Validator = new(); // stateless, and costly to build
+
     public async Task<Result<PlanView>> CreateAsync(PlanInput input, CancellationToken ct)
     {
         if (input.Charges?.Any(c => c is null) == true) return LagoError.Validation("charges", "value_is_invalid");
@@ -54,7 +56,7 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
         var now = clock.GetUtcNow();
         Apply(plan, input, creating: false, locked);
         plan.UpdatedAt = now;
-        var failures = new PlanValidator().Validate(plan).Errors;
+        var failures = Validator.Validate(plan).Errors;
         List<(Charge, ChargeInput)> pairs = [];
         if (input.Charges is not null)
         {

@@ -16,9 +16,11 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// </summary>
 public sealed class TopUpHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, LedgerWriter writer, CreditInvoices invoices, TimeProvider clock)
 {
+    private static readonly WalletTransactionValidator Validator = new(); // stateless, and costly to build
+
     public async Task<Result<List<WalletTransaction>>> HandleAsync(WalletTransactionInput input, CancellationToken ct)
     {
-        if (new WalletTransactionValidator().Check(input) is { } invalid) return invalid;
+        if (Validator.Check(input) is { } invalid) return invalid;
         if (!Guid.TryParse(input.WalletId, out var walletId)) return LagoError.Validation("wallet_id", "wallet_not_found");
         var request = new TopUpRequest(tenant.OrganizationId, walletId, input);
         if (input.PaidCredits is null)
