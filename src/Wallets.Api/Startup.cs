@@ -32,8 +32,9 @@ public static class Startup
         // Built by a factory so the container disposes it (and closes its pooled connections) on shutdown.
         Validation.UseJsonFieldNames();
         services.AddSingleton(_ => CreateDataSource(connectionString));
+        // Options built once (from singletons), not per request: building them costs more than a balance read's query.
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()));
+            .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
@@ -59,6 +60,7 @@ public static class Startup
         services.AddSingleton<EventWriter>();
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
+        services.AddScoped<WalletReads>();
         services.AddScoped<ApplyPrepaidCredits>();
         services.AddScoped<SubscriptionInvoicing>();
         services.AddScoped<InvoiceViews>();

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Wallets.Api.Data;
@@ -14,16 +13,24 @@ namespace Wallets.Api.Features.Wallets;
 /// is one round trip (the customers' active wallets and their subscriptions' latest usage rows) plus pricing from
 /// <see cref="PricingCatalog"/>; it never scans events.
 /// </summary>
-public sealed class OngoingBalances(WalletsDbContext db, NpgsqlDataSource dataSource, PricingCatalog catalog, TimeProvider clock)
+public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog catalog, TimeProvider clock)
 {
+    /// <summary>
+    /// The same for wallets read by <see cref="WalletReads"/> (from the pool, outside any transaction, as they were): a customer
+    /// without an active subscription has no usage, so costs no query.
+    /// </summary>
+    public Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IEnumerable<WalletRead> wallets, CancellationToken ct) =>
+        UsageOfAsync(wallets.Where(w => w.Subscribed).Select(w => w.Wallet).ToList(), null, ct);
+
     /// <summary>The usage allocated to each given wallet (absent = 0: terminated wallets, customers without usage).</summary>
-    public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, CancellationToken ct)
+    /// <param name="joined">The request's open transaction, if any: a wallet this request created or changed is seen as it now is.</param>
+    public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, IDbContextTransaction? joined, CancellationToken ct)
     {
         var shown = wallets.Where(w => w.IsActive).ToList();
         if (shown.Count == 0) return Empty;
         var organizationId = shown[0].OrganizationId;
         var now = clock.GetUtcNow();
-        var (payers, usageRows, customers) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, ct);
+        var (payers, usageRows, customers) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, joined, ct);
         if (usageRows.Count == 0) return Empty;
 
         // Only the rows of each subscription's current period count (the latest rows may be of an earlier one).
@@ -66,13 +73,13 @@ public sealed class OngoingBalances(WalletsDbContext db, NpgsqlDataSource dataSo
     /// the usage rows of each active subscription's latest period that has started, and the customers' taxes. Runs in the request's transaction
     /// when there is one, so a wallet being created or changed by this request is seen as it now is.
     /// </summary>
-    private async Task<(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers)> SnapshotAsync(Guid organizationId, Guid[] customerIds, DateTimeOffset now, CancellationToken ct)
+    private async Task<(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers)> SnapshotAsync(
+        Guid organizationId, Guid[] customerIds, DateTimeOffset now, IDbContextTransaction? joined, CancellationToken ct)
     {
         // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
-        var joined = db.Database.CurrentTransaction;
-        await using var owned = joined is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        var connection = owned ?? (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)joined?.GetDbTransaction())
+        var transaction = (NpgsqlTransaction?)joined?.GetDbTransaction();
+        await using var owned = transaction is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var batch = new NpgsqlBatch(owned ?? transaction!.Connection, transaction)
         {
             BatchCommands =
             {
@@ -81,14 +88,16 @@ public sealed class OngoingBalances(WalletsDbContext db, NpgsqlDataSource dataSo
                     FROM wallets WHERE organization_id = $1 AND customer_id = ANY($2) AND status = 'active'
                     """, organizationId, customerIds),
                 // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
+                // Index probes per subscription (LATERAL … OFFSET 0, scalar subqueries): the generic plan of joins hashed whole tables.
                 Command("""
-                    SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at, p."interval", c.timezone,
+                    SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at,
+                           (SELECT p."interval" FROM plans p WHERE p.id = s.plan_id), (SELECT c.timezone FROM customers c WHERE c.id = s.customer_id),
                            u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
                     FROM subscriptions s
-                    JOIN plans p ON p.id = s.plan_id
-                    JOIN customers c ON c.id = s.customer_id
-                    JOIN LATERAL (SELECT max(x.period_from) AS latest FROM charge_usage x WHERE x.subscription_id = s.id AND x.period_from <= $3) l ON true
-                    JOIN charge_usage u ON u.subscription_id = s.id AND u.period_from = l.latest
+                    JOIN LATERAL (
+                        SELECT * FROM charge_usage x WHERE x.subscription_id = s.id
+                           AND x.period_from = (SELECT max(y.period_from) FROM charge_usage y WHERE y.subscription_id = s.id AND y.period_from <= $3)
+                        OFFSET 0) u ON true
                     WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
                     """, organizationId, customerIds, now),
                 Command("""

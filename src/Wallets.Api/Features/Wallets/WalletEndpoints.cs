@@ -27,69 +27,70 @@ public static class WalletEndpoints
 
     public sealed record WalletRequest(WalletInput Wallet);
 
-    /// <summary>The wallet with its real-time ongoing balance.</summary>
-    private static async Task<IResult> AnswerAsync(Result<Wallet> result, OngoingBalances ongoing, CancellationToken ct)
+    /// <summary>The wallet with its real-time ongoing balance, as this request's transaction (if any) sees it.</summary>
+    private static async Task<IResult> AnswerAsync(Result<Wallet> result, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct)
     {
         if (!result.IsOk) return result.Error!.ToResult();
         var wallet = result.Value!;
-        var usage = await ongoing.UsageOfAsync([wallet], ct);
+        var usage = await ongoing.UsageOfAsync([wallet], db.Database.CurrentTransaction, ct);
         return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage.GetValueOrDefault(wallet.Id))), LagoJson.Options);
     }
 
-    private static async Task<IResult> CreateWallet(HttpRequest request, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
+    /// <summary>A wallet read for a GET, with its real-time ongoing balance.</summary>
+    private static async Task<IResult> AnswerAsync(Result<WalletRead> read, OngoingBalances ongoing, CancellationToken ct)
+    {
+        if (!read.IsOk) return read.Error!.ToResult();
+        var wallet = read.Value!.Wallet;
+        var usage = await ongoing.UsageOfAsync([read.Value], ct);
+        return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage.GetValueOrDefault(wallet.Id))), LagoJson.Options);
+    }
+
+    private static async Task<IResult> CreateWallet(HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
-        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, null, ct), ongoing, ct) : input.Error!.ToResult();
+        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, null, ct), db, ongoing, ct) : input.Error!.ToResult();
     }
 
-    private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
+    private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
-        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, external_customer_id, ct), ongoing, ct) : input.Error!.ToResult();
+        return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, external_customer_id, ct), db, ongoing, ct) : input.Error!.ToResult();
     }
 
-    private static async Task<IResult> FindAllWallets(HttpRequest request, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct)
+    private static async Task<IResult> FindAllWallets(HttpRequest request, WalletReads reads, OngoingBalances ongoing, CancellationToken ct)
     {
-        var query = db.Wallets.AsQueryable();
-        if (request.Query["external_customer_id"].ToString() is { Length: > 0 } externalId)
-        {
-            var customerId = await db.Customers.Where(c => c.ExternalId == externalId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
-            if (customerId is null) return LagoError.NotFound("customer").ToResult();
-            query = query.Where(w => w.CustomerId == customerId);
-        }
-        return await ListAsync(request, query, ongoing, ct);
+        if (request.Query["external_customer_id"].ToString() is not { Length: > 0 } externalId) return await ListAsync(request, null, reads, ongoing, ct);
+        return await reads.CustomerIdAsync(externalId, ct) is { } customerId
+            ? await ListAsync(request, customerId, reads, ongoing, ct)
+            : LagoError.NotFound("customer").ToResult();
     }
 
-    private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct)
-    {
-        var customerId = await db.Customers.Where(c => c.ExternalId == external_customer_id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
-        return customerId is null
-            ? LagoError.NotFound("customer").ToResult()
-            : await ListAsync(request, db.Wallets.Where(w => w.CustomerId == customerId), ongoing, ct);
-    }
+    private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
+        await reads.CustomerIdAsync(external_customer_id, ct) is { } customerId
+            ? await ListAsync(request, customerId, reads, ongoing, ct)
+            : LagoError.NotFound("customer").ToResult();
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Wallet> query, OngoingBalances ongoing, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, Guid? customerId, WalletReads reads, OngoingBalances ongoing, CancellationToken ct)
     {
-        if (request.Query["currency"].ToString() is { Length: > 0 } currency) query = query.Where(w => w.Currency == currency);
-        var page = await PageRequest.From(request).ToPageAsync(
-            query.Include(w => w.Customer).IgnoreAutoIncludes().AsNoTracking().OrderByDescending(w => w.CreatedAt).ThenBy(w => w.Id), ct);
+        var currency = request.Query["currency"].ToString() is { Length: > 0 } given ? given : null;
+        var page = await reads.PageAsync(PageRequest.From(request), customerId, currency, ct);
         var usage = await ongoing.UsageOfAsync(page.Rows, ct);
         return Results.Json(new WalletsPage(
-            page.Rows.Select(w => WalletView.From(w, w.Customer.ExternalId, usage.GetValueOrDefault(w.Id))).ToList(), page.Meta), LagoJson.Options);
+            page.Rows.Select(r => WalletView.From(r.Wallet, r.Wallet.Customer.ExternalId, usage.GetValueOrDefault(r.Wallet.Id))).ToList(), page.Meta), LagoJson.Options);
     }
 
-    private static async Task<IResult> FindWallet(string lago_id, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
-        await AnswerAsync(await WalletLookup.ByIdAsync(db, lago_id, ct, readOnly: true), ongoing, ct);
+    private static async Task<IResult> FindWallet(string lago_id, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(await reads.ByIdAsync(lago_id, ct), ongoing, ct);
 
-    private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletsDbContext db, OngoingBalances ongoing, CancellationToken ct) =>
-        await AnswerAsync(await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct, readOnly: true), ongoing, ct);
+    private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(await reads.ByCodeAsync(external_customer_id, code, ct), ongoing, ct);
 
     private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         if (!input.IsOk) return input.Error!.ToResult();
         var wallet = await WalletLookup.ByIdAsync(db, lago_id, ct);
-        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, ongoing, ct);
+        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, db, ongoing, ct);
     }
 
     private static async Task<IResult> UpdateCustomerWallet(
@@ -98,39 +99,35 @@ public static class WalletEndpoints
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         if (!input.IsOk) return input.Error!.ToResult();
         var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
-        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, ongoing, ct);
+        return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, db, ongoing, ct);
     }
 
-    private static async Task<IResult> DestroyWallet(string lago_id, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct) =>
-        await AnswerAsync(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"), ongoing, ct);
+    private static async Task<IResult> DestroyWallet(string lago_id, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct) =>
+        await AnswerAsync(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"), db, ongoing, ct);
 
     private static async Task<IResult> DestroyCustomerWallet(
         string external_customer_id, string code, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, code, ct);
-        return await AnswerAsync(wallet.IsOk ? await handler.TerminateAsync(wallet.Value!.Id, ct) : wallet, ongoing, ct);
+        return await AnswerAsync(wallet.IsOk ? await handler.TerminateAsync(wallet.Value!.Id, ct) : wallet, db, ongoing, ct);
     }
 }
 
 /// <summary>Finding a wallet as the routes name it; a malformed id is a 404, as in Lago.</summary>
 public static class WalletLookup
 {
-    /// <param name="readOnly">For a read: untracked, and without the customer's taxes (balance reads are a hot path).</param>
-    public static async Task<Result<Wallet>> ByIdAsync(WalletsDbContext db, string lagoId, CancellationToken ct, bool readOnly = false)
+    public static async Task<Result<Wallet>> ByIdAsync(WalletsDbContext db, string lagoId, CancellationToken ct)
     {
-        var wallet = Guid.TryParse(lagoId, out var id) ? await Wallets(db, readOnly).FirstOrDefaultAsync(w => w.Id == id, ct) : null;
+        var wallet = Guid.TryParse(lagoId, out var id) ? await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == id, ct) : null;
         return wallet is null ? LagoError.NotFound("wallet") : wallet;
     }
 
-    private static IQueryable<Wallet> Wallets(WalletsDbContext db, bool readOnly) =>
-        readOnly ? db.Wallets.AsNoTracking().Include(w => w.Customer).IgnoreAutoIncludes() : db.Wallets.Include(w => w.Customer);
-
     /// <summary>The active wallet with that code wins over terminated ones that once had it.</summary>
-    public static async Task<Result<Wallet>> ByCodeAsync(WalletsDbContext db, string externalCustomerId, string code, CancellationToken ct, bool readOnly = false)
+    public static async Task<Result<Wallet>> ByCodeAsync(WalletsDbContext db, string externalCustomerId, string code, CancellationToken ct)
     {
         var customerId = await db.Customers.Where(c => c.ExternalId == externalCustomerId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
         if (customerId is null) return LagoError.NotFound("customer");
-        var wallet = await Wallets(db, readOnly).Where(w => w.CustomerId == customerId && w.Code == code)
+        var wallet = await db.Wallets.Include(w => w.Customer).Where(w => w.CustomerId == customerId && w.Code == code)
             .OrderBy(w => w.Status != WalletStatus.Active).ThenByDescending(w => w.CreatedAt).FirstOrDefaultAsync(ct);
         return wallet is null ? LagoError.NotFound("wallet") : wallet;
     }
