@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Wallets.Api.Data;
@@ -12,6 +13,10 @@ public static class Ids
     private static long _lastMs;
     private static int _counter;
 
+    // Random bytes drawn 512 at a time: one call into the crypto library per 64 ids, not per id.
+    [ThreadStatic] private static byte[]? _random;
+    [ThreadStatic] private static int _randomUsed;
+
     public static Guid New()
     {
         long ms;
@@ -25,9 +30,13 @@ public static class Ids
             counter = _counter;
         }
 
-        Span<byte> tail = stackalloc byte[8];
-        RandomNumberGenerator.Fill(tail);
-        tail[0] = (byte)(0x80 | (tail[0] & 0x3F)); // RFC variant
-        return Guid.Parse($"{ms:x12}7{counter:x3}{Convert.ToHexStringLower(tail)}");
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, (ms << 16) | 0x7000 | (uint)counter); // 48-bit milliseconds, version 7, counter
+        var random = _random ??= new byte[512];
+        if (_randomUsed == 0) RandomNumberGenerator.Fill(random);
+        random.AsSpan(_randomUsed, 8).CopyTo(bytes[8..]);
+        _randomUsed = (_randomUsed + 8) % random.Length;
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F)); // RFC variant
+        return new Guid(bytes, bigEndian: true);
     }
 }

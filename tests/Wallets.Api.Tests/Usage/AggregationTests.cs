@@ -71,6 +71,23 @@ public sealed class AggregationTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Latest_agg_inside_one_batch_keeps_the_latest_timestamp_then_the_last_sent()
+    {
+        var client = await SubscribedAsync("latest_agg", m => UsageSetup.Standard(m, "1"));
+        object Item(string id, object value, string at) =>
+            new { transaction_id = id, external_subscription_id = "sub", code = "m", timestamp = at, properties = new { value } };
+        (await client.PostAsync("/api/v1/events/batch", new
+        {
+            events = new[]
+            {
+                Item("a", 4, "2026-01-11T00:00:00Z"), Item("b", 8, "2026-01-11T00:00:00Z"),
+                Item("c", 1, "2026-01-03T00:00:00Z"), Item("d", "none", "2026-01-12T00:00:00Z"),
+            },
+        })).Ok();
+        Assert.Equal(("8.0", 4L, 800L), await UsageAsync(client));
+    }
+
+    [Fact]
     public async Task Unique_count_agg_counts_each_distinct_value_once()
     {
         var client = await SubscribedAsync("unique_count_agg", m => UsageSetup.Standard(m, "1"));

@@ -38,6 +38,9 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
     public async Task<Result<StoredEvent[]>> IngestBatchAsync(IReadOnlyList<ParsedEvent> events, bool inRequestTransaction, CancellationToken ct)
     {
         var joined = inRequestTransaction ? RequestTransaction() : null;
+        // A batch in its own transaction first lets a duplicate fail the statement (the cheaper insert); only then is it
+        // run again skipping duplicates, to tell which ones they were. A failed statement would end a joined transaction.
+        var allOrNothing = joined is null;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -46,7 +49,7 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
                 await using var ownedTx = owned is null ? null : await owned.BeginTransactionAsync(ct);
                 var now = clock.GetUtcNow();
                 var outcomes = await EventStore.StoreAsync(owned ?? joined!.Value.Connection, ownedTx ?? joined!.Value.Transaction, routes,
-                    events.Select(e => (tenant.OrganizationId, e)).ToList(), now, ct);
+                    events.Select(e => (tenant.OrganizationId, e)).ToList(), now, ct, allOrNothing);
                 var duplicates = outcomes.Select((o, i) => (o, i)).Where(x => !x.o.Inserted).Select(x => x.i).ToList();
                 if (duplicates.Count > 0)
                 {
@@ -55,6 +58,10 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
                 }
                 if (ownedTx is not null) await ownedTx.CommitAsync(ct);
                 return events.Select((e, i) => new StoredEvent(e, outcomes[i].SubscriptionId, outcomes[i].CustomerId, now)).ToArray();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_transaction_id" && allOrNothing)
+            {
+                allOrNothing = false;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < MaxDeadlockRetries && joined is null)
             {

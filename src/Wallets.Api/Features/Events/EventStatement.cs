@@ -7,7 +7,9 @@ namespace Wallets.Api.Features.Events;
 /// </summary>
 internal static class EventStatement
 {
-    public const string Sql = """
+    private const string SkipDuplicates = "ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING";
+
+    public const string Sql = $$"""
         WITH input AS (
             SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[],
                                  $10::numeric[], $11::text[], $12::timestamptz[], $13::uuid[], $14::text[]) WITH ORDINALITY
@@ -16,21 +18,17 @@ internal static class EventStatement
         ),
         -- The active subscription each event names, read now: the caller's cached route (which gave period_from) is
         -- used only if it still names this subscription and the customer's time zone is unchanged.
-        live AS (
-            SELECT i.id, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
-                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh
+        routed AS (
+            SELECT i.*, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
+                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh,
+                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, s.id IS NULL AND i.routed_id IS NULL) AS route_ok
             FROM input i
             -- OFFSET 0 keeps each lookup a per-event index probe, whatever the planner thinks of the array's size.
-            JOIN LATERAL (
+            LEFT JOIN LATERAL (
                 SELECT s.id, s.customer_id, s.plan_id, s.started_at, c.timezone
                 FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
                 WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
                 OFFSET 0) s ON true
-        ),
-        routed AS (
-            SELECT i.*, l.subscription_id, l.customer_id, l.plan_id, l.started_at, COALESCE(l.fresh, false) AS fresh,
-                   COALESCE(l.fresh, i.routed_id IS NULL) AS route_ok
-            FROM input i LEFT JOIN live l ON l.id = i.id
         ),
         -- Events with a stale route are not stored yet: the caller reloads the route and sends them again.
         -- Sorted, so concurrent batches take the unique index's locks in one order.
@@ -41,8 +39,15 @@ internal static class EventStatement
                    properties, precise, target, subscription_id, customer_id, $1
             FROM routed WHERE route_ok
             ORDER BY organization_id, transaction_id, external_subscription_id
-            ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING
+            {{SkipDuplicates}}
             RETURNING id
+        ),
+        -- The live charges on each metric the events name: one lookup per plan and metric, not per event.
+        charged AS MATERIALIZED (
+            SELECT k.organization_id, k.plan_id, k.code, ch.id AS charge_id, ch.accepts_target_wallet, m.aggregation_type, m.field_name
+            FROM (SELECT DISTINCT organization_id, plan_id, code FROM routed WHERE fresh) k
+            JOIN charges ch ON ch.plan_id = k.plan_id AND ch.deleted_at IS NULL
+            JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.deleted_at IS NULL AND m.organization_id = k.organization_id AND m.code = k.code
         ),
         -- One row per stored event and live charge of its plan on the event's metric (none before the subscription started;
         -- events are timed to the second, so an event in the second the subscription started counts).
@@ -52,11 +57,7 @@ internal static class EventStatement
                    ch.aggregation_type, r.ts, r.ord, r.properties ->> ch.field_name AS raw
             FROM inserted e
             JOIN routed r ON r.id = e.id AND r.fresh AND r.ts >= date_trunc('second', r.started_at)
-            JOIN LATERAL (
-                SELECT ch.id AS charge_id, ch.accepts_target_wallet, m.aggregation_type, m.field_name
-                FROM charges ch JOIN billable_metrics m ON m.id = ch.billable_metric_id AND m.deleted_at IS NULL
-                WHERE ch.plan_id = r.plan_id AND ch.deleted_at IS NULL AND m.organization_id = r.organization_id AND m.code = r.code
-                OFFSET 0) ch ON true
+            JOIN charged ch ON ch.organization_id = r.organization_id AND ch.plan_id = r.plan_id AND ch.code = r.code
         ),
         -- A number (JSON number or numeric string) within ±10^18; anything else adds nothing but the event count.
         valued AS (
@@ -75,11 +76,16 @@ internal static class EventStatement
             ON CONFLICT DO NOTHING
             RETURNING subscription_id, charge_id, period_from, target_wallet_code
         ),
+        -- latest_agg: per usage row, the value of the latest event that carried one (one sort, not one per row).
+        latest_values AS (
+            SELECT DISTINCT ON (subscription_id, charge_id, period_from, target_wallet_code) subscription_id, charge_id, period_from, target_wallet_code, n
+            FROM valued WHERE aggregation_type = 'latest_agg' AND n IS NOT NULL
+            ORDER BY subscription_id, charge_id, period_from, target_wallet_code, ts DESC, ord DESC
+        ),
         -- Several events of a batch on one usage row become one change (an upsert touches a row once per statement).
         grouped AS (
             SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, min(aggregation_type) AS aggregation_type,
                    count(*) AS events_count, sum(n) AS sum_n, max(n) AS max_n,
-                   (array_agg(n ORDER BY ts DESC, ord DESC) FILTER (WHERE n IS NOT NULL))[1] AS latest_n,
                    max(ts) FILTER (WHERE n IS NOT NULL) AS valued_at
             FROM valued GROUP BY 1, 2, 3, 4, 5
         ),
@@ -88,7 +94,9 @@ internal static class EventStatement
                     WHEN 'count_agg' THEN g.events_count
                     WHEN 'sum_agg' THEN COALESCE(g.sum_n, 0)
                     WHEN 'max_agg' THEN COALESCE(g.max_n, 0)
-                    WHEN 'latest_agg' THEN COALESCE(g.latest_n, 0)
+                    WHEN 'latest_agg' THEN COALESCE((SELECT l.n FROM latest_values l
+                          WHERE l.subscription_id = g.subscription_id AND l.charge_id = g.charge_id
+                            AND l.period_from = g.period_from AND l.target_wallet_code = g.target_wallet_code), 0)
                     ELSE (SELECT count(*) FROM new_values v
                           WHERE v.subscription_id = g.subscription_id AND v.charge_id = g.charge_id
                             AND v.period_from = g.period_from AND v.target_wallet_code = g.target_wallet_code)
@@ -131,4 +139,10 @@ internal static class EventStatement
         FROM routed r LEFT JOIN inserted e ON e.id = r.id
         ORDER BY r.ord
         """;
+
+    /// <summary>
+    /// The same statement for events stored all or nothing: a stored transaction_id fails it (unique violation) instead
+    /// of being skipped, which spares each event a second descent of the unique index.
+    /// </summary>
+    public static readonly string AllOrNothingSql = Sql.Replace(SkipDuplicates, "");
 }

@@ -9,14 +9,15 @@ public sealed record EventOutcome(bool Inserted, Guid? SubscriptionId, Guid? Cus
 /// <summary>
 /// Runs <see cref="EventStatement"/> for a set of events on one connection: routes them from the cache (loading
 /// unknown routes in one query per organization), and sends again, after a reload, the events whose route the
-/// statement found stale. One round trip when every route is cached and current.
+/// statement found stale. One round trip when every route is cached and current. With <c>allOrNothing</c>, a stored
+/// transaction_id fails the statement (<see cref="EventStatement.AllOrNothingSql"/>) instead of being reported.
 /// </summary>
 internal static class EventStore
 {
     private const int MaxRouteAttempts = 5;
 
     public static async Task<EventOutcome[]> StoreAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, SubscriptionRoutes routes,
-        IReadOnlyList<(Guid Organization, ParsedEvent Event)> events, DateTimeOffset now, CancellationToken ct)
+        IReadOnlyList<(Guid Organization, ParsedEvent Event)> events, DateTimeOffset now, CancellationToken ct, bool allOrNothing = false)
     {
         var outcomes = new EventOutcome[events.Count];
         var pending = Enumerable.Range(0, events.Count).ToList();
@@ -30,7 +31,7 @@ internal static class EventStore
                 rows.AddRange(organization.Select(i => (organization.Key, events[i].Event, known[events[i].Event.ExternalSubscriptionId])));
             }
             var order = pending.GroupBy(i => events[i].Organization).SelectMany(g => g).ToList();
-            var results = await ExecuteAsync(connection, tx, rows, now, ct);
+            var results = await ExecuteAsync(connection, tx, rows, now, allOrNothing ? EventStatement.AllOrNothingSql : EventStatement.Sql, ct);
             var stale = new List<int>();
             for (var k = 0; k < order.Count; k++)
             {
@@ -48,9 +49,9 @@ internal static class EventStore
     }
 
     private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
-        List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)> rows, DateTimeOffset now, CancellationToken ct)
+        List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)> rows, DateTimeOffset now, string sql, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(EventStatement.Sql, connection, tx);
+        await using var command = new NpgsqlCommand(sql, connection, tx);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now });
         p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Organization)));
