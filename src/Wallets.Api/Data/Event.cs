@@ -28,6 +28,8 @@ public sealed class ChargeUsage
     public Guid ChargeId { get; set; }
     public DateTimeOffset PeriodFrom { get; set; }
     public string TargetWalletCode { get; set; } = "";
+    /// <summary>Which copy of the row (see UsageShards): a usage row's units are the sum over its shards.</summary>
+    public short Shard { get; set; }
     public decimal Units { get; set; }
     public long EventsCount { get; set; }
     public DateTimeOffset? LatestAt { get; set; }

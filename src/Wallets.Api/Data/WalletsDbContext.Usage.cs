@@ -20,7 +20,7 @@ public sealed partial class WalletsDbContext
 
         model.Entity<ChargeUsage>(e =>
         {
-            e.ToTable("charge_usage").HasKey(u => new { u.SubscriptionId, u.ChargeId, u.PeriodFrom, u.TargetWalletCode });
+            e.ToTable("charge_usage").HasKey(u => new { u.SubscriptionId, u.ChargeId, u.PeriodFrom, u.TargetWalletCode, u.Shard });
             e.Property(u => u.Units).HasPrecision(40, 10);
             e.HasQueryFilter(u => u.OrganizationId == OrganizationId);
         });

@@ -56,4 +56,37 @@ public sealed class EventConcurrencyTests(ApiFactory api) : IClassFixture<ApiFac
         // Without the key, the same event is a duplicate, as in Lago.
         (await client.PostAsync("/api/v1/events", body)).ExpectLagoValidation("transaction_id", "value_already_exist");
     }
+
+    [Fact]
+    public async Task Parallel_batches_on_the_same_subscriptions_add_up_exactly_across_usage_shards()
+    {
+        var client = await SubscribedAsync();
+        var callsMetric = await client.MetricAsync("calls");
+        var maxMetric = await client.MetricAsync("peak", "max_agg");
+        await client.PlanAsync("p2", "EUR", UsageSetup.Standard(callsMetric, "1"), UsageSetup.Standard(maxMetric, "1"));
+        await client.SubscribeAsync("acme", "sub2", "p2");
+
+        // 16 batches at once, each with 25 events on each subscription: every batch touches the same usage rows.
+        var batches = Enumerable.Range(0, 16).Select(b => client.PostAsync("/api/v1/events/batch", new
+        {
+            events = Enumerable.Range(0, 25).SelectMany(i => new object[]
+            {
+                new { transaction_id = $"gb-{b}-{i}", external_subscription_id = "sub", code = "gb", properties = new { value = 2 } },
+                new { transaction_id = $"calls-{b}-{i}", external_subscription_id = "sub2", code = "calls" },
+                new { transaction_id = $"peak-{b}-{i}", external_subscription_id = "sub2", code = "peak", properties = new { value = b * 100 + i } },
+            }).ToArray(),
+        }));
+        Assert.All(await Task.WhenAll(batches), r => r.Ok());
+
+        var gb = (await client.CurrentUsageAsync("acme", "sub")).ChargeUsage("gb");
+        Assert.Equal("800.0", (string?)gb["units"]);
+        Assert.Equal(400, (long)gb["events_count"]!);
+        var usage = await client.CurrentUsageAsync("acme", "sub2");
+        Assert.Equal("400.0", (string?)usage.ChargeUsage("calls")["units"]);
+        Assert.Equal("1524.0", (string?)usage.ChargeUsage("peak")["units"]);
+        Assert.Equal(400, (long)usage.ChargeUsage("peak")["events_count"]!);
+        // max_agg is never split: one usage row.
+        Assert.Equal(1L, await api.ScalarAsync<long>(
+            "SELECT count(*) FROM charge_usage u JOIN charges c ON c.id = u.charge_id WHERE c.billable_metric_id = @m::uuid", ("m", maxMetric)));
+    }
 }

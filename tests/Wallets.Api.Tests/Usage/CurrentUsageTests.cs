@@ -144,4 +144,26 @@ public sealed class CurrentUsageTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(2, (long)charge["events_count"]!);
         Assert.Empty(charge["grouped_usage"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Usage_split_over_shards_is_added_up()
+    {
+        var (client, _) = await PlanAsync();
+        var subscription = await client.SubscribeAsync("acme", "sub", "p");
+        await client.EventAsync("sub", "calls");
+        // Concurrent ingestion statements each add to their own shard of a usage row (see UsageShards); here a second
+        // shard is written directly, as such a statement would have left it.
+        await api.ScalarAsync<int>("""
+            INSERT INTO charge_usage (organization_id, subscription_id, charge_id, period_from, target_wallet_code, shard, units, events_count, updated_at)
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, shard + 1, 4, 4, now() FROM charge_usage
+            WHERE subscription_id = @s::uuid RETURNING 1
+            """, ("s", (string)subscription["lago_id"]!));
+
+        var usage = await client.CurrentUsageAsync("acme", "sub");
+        var charge = usage.ChargeUsage("calls");
+        Assert.Equal("5.0", (string?)charge["units"]);
+        Assert.Equal(5, (long)charge["events_count"]!);
+        Assert.Single(usage["charges_usage"]!.AsArray());
+        Assert.Equal(500, (long)usage["amount_cents"]!);
+    }
 }

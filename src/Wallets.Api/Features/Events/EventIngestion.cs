@@ -8,7 +8,7 @@ namespace Wallets.Api.Features.Events;
 
 /// <summary>
 /// Stores events and aggregates them into usage in the same statement (<see cref="EventStatement"/>): single events
-/// through the <see cref="EventWriter"/>'s group commit, a batch in its own transaction, all or nothing. A request
+/// through the <see cref="EventWriter"/>'s group commit, a batch as one statement, all or nothing. A request
 /// with an Idempotency-Key already runs in a transaction (its response is stored in it): then events join it.
 /// EF Core stays off this path unless that transaction exists.
 /// </summary>
@@ -38,17 +38,19 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
     public async Task<Result<StoredEvent[]>> IngestBatchAsync(IReadOnlyList<ParsedEvent> events, bool inRequestTransaction, CancellationToken ct)
     {
         var joined = inRequestTransaction ? RequestTransaction() : null;
-        // A batch in its own transaction first lets a duplicate fail the statement (the cheaper insert); only then is it
-        // run again skipping duplicates, to tell which ones they were. A failed statement would end a joined transaction.
+        // Without a request transaction the batch is first one statement that commits on its own and fails on a stored
+        // transaction_id (the cheaper insert, and no COMMIT round trip while usage rows are locked). Only after such a
+        // failure is it run again skipping duplicates, in a transaction rolled back, to tell which ones they were.
+        // (A failed statement would end a joined transaction, so a joined batch always skips and reports.)
         var allOrNothing = joined is null;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var owned = joined is null ? await dataSource.OpenConnectionAsync(ct) : null;
-                await using var ownedTx = owned is null ? null : await owned.BeginTransactionAsync(ct);
+                await using var ownedTx = owned is null || allOrNothing ? null : await owned.BeginTransactionAsync(ct);
                 var now = clock.GetUtcNow();
-                var outcomes = await EventStore.StoreAsync(owned ?? joined!.Value.Connection, ownedTx ?? joined!.Value.Transaction, routes,
+                var outcomes = await EventStore.StoreAsync(owned ?? joined!.Value.Connection, ownedTx ?? joined?.Transaction, routes,
                     events.Select(e => (tenant.OrganizationId, e)).ToList(), now, ct, allOrNothing);
                 var duplicates = outcomes.Select((o, i) => (o, i)).Where(x => !x.o.Inserted).Select(x => x.i).ToList();
                 if (duplicates.Count > 0)

@@ -3,7 +3,7 @@ namespace Wallets.Api.Features.Events;
 /// <summary>
 /// The one statement that stores events and adds them to their usage rows, for one event or many (arrays,
 /// unnested; the events may belong to several organizations). Parameters: $1 now, then one array per column of
-/// the input below. Answers one row per event, in input order.
+/// the input below, then $15 the usage shard. Answers one row per event, in input order.
 /// </summary>
 internal static class EventStatement
 {
@@ -30,14 +30,15 @@ internal static class EventStatement
                 WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
                 OFFSET 0) s ON true
         ),
-        -- Events with a stale route are not stored yet: the caller reloads the route and sends them again.
-        -- Sorted, so concurrent batches take the unique index's locks in one order.
+        -- One stale route and nothing is stored: the caller reloads the routes and sends the whole set again. So the
+        -- statement is all its events' work or none, and needs no transaction of its own (no round trip for COMMIT
+        -- while it holds the usage rows' locks). Sorted, so concurrent batches take the unique index's locks in one order.
         inserted AS (
             INSERT INTO events (id, organization_id, transaction_id, external_subscription_id, external_customer_id, code, "timestamp",
                                 properties, precise_total_amount_cents, target_wallet_code, subscription_id, customer_id, created_at)
             SELECT id, organization_id, transaction_id, external_subscription_id, external_customer_id, code, ts,
                    properties, precise, target, subscription_id, customer_id, $1
-            FROM routed WHERE route_ok
+            FROM routed WHERE NOT EXISTS (SELECT FROM routed WHERE NOT route_ok)
             ORDER BY organization_id, transaction_id, external_subscription_id
             {{SkipDuplicates}}
             RETURNING id
@@ -103,13 +104,14 @@ internal static class EventStatement
                 END AS units
             FROM grouped g
         ),
-        -- Usage rows are locked in key order by every statement, so concurrent ones cannot deadlock on them.
+        -- Usage rows are locked in key order by every statement, so concurrent ones cannot deadlock on them. Additive usage
+        -- goes to this statement's shard ($15, see UsageShards), so concurrent statements do not wait on each other's rows.
         added AS (
-            INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, latest_at, updated_at)
-            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, NULL, $1
+            INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, shard, units, events_count, latest_at, updated_at)
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, $15, units, events_count, NULL, $1
             FROM measured WHERE aggregation_type IN ('count_agg', 'sum_agg', 'unique_count_agg')
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
-            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code, shard) DO UPDATE
             SET units = u.units + excluded.units, events_count = u.events_count + excluded.events_count, updated_at = excluded.updated_at
         ),
         maxed AS (
@@ -117,7 +119,7 @@ internal static class EventStatement
             SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $1
             FROM measured WHERE aggregation_type = 'max_agg'
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
-            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code, shard) DO UPDATE
             SET units = CASE WHEN excluded.latest_at IS NULL THEN u.units
                              WHEN u.latest_at IS NULL THEN excluded.units
                              ELSE GREATEST(u.units, excluded.units) END,
@@ -129,7 +131,7 @@ internal static class EventStatement
             SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, units, events_count, valued_at, $1
             FROM measured WHERE aggregation_type = 'latest_agg'
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
-            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code) DO UPDATE
+            ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code, shard) DO UPDATE
             SET units = CASE WHEN excluded.latest_at IS NOT NULL AND (u.latest_at IS NULL OR excluded.latest_at >= u.latest_at)
                              THEN excluded.units ELSE u.units END,
                 latest_at = GREATEST(u.latest_at, excluded.latest_at),

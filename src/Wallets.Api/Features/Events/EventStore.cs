@@ -8,9 +8,11 @@ public sealed record EventOutcome(bool Inserted, Guid? SubscriptionId, Guid? Cus
 
 /// <summary>
 /// Runs <see cref="EventStatement"/> for a set of events on one connection: routes them from the cache (loading
-/// unknown routes in one query per organization), and sends again, after a reload, the events whose route the
-/// statement found stale. One round trip when every route is cached and current. With <c>allOrNothing</c>, a stored
-/// transaction_id fails the statement (<see cref="EventStatement.AllOrNothingSql"/>) instead of being reported.
+/// unknown routes in one query per organization), and when the statement found a route stale (it then stored
+/// nothing), reloads those routes and sends the whole set again. One round trip when every route is cached and
+/// current. With <c>allOrNothing</c>, a stored transaction_id fails the statement
+/// (<see cref="EventStatement.AllOrNothingSql"/>) instead of being reported. Without a transaction (<c>tx</c> null)
+/// the statement commits on its own: it is the whole set's work or none of it.
 /// </summary>
 internal static class EventStore
 {
@@ -19,33 +21,29 @@ internal static class EventStore
     public static async Task<EventOutcome[]> StoreAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, SubscriptionRoutes routes,
         IReadOnlyList<(Guid Organization, ParsedEvent Event)> events, DateTimeOffset now, CancellationToken ct, bool allOrNothing = false)
     {
-        var outcomes = new EventOutcome[events.Count];
-        var pending = Enumerable.Range(0, events.Count).ToList();
-        for (var attempt = 1; pending.Count > 0; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
-            if (attempt > MaxRouteAttempts) throw new InvalidOperationException("Subscription routes kept changing during ingestion.");
-            var rows = new List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)>(pending.Count);
-            foreach (var organization in pending.GroupBy(i => events[i].Organization))
+            var rows = new List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)>(events.Count);
+            var order = new List<int>(events.Count);
+            foreach (var organization in Enumerable.Range(0, events.Count).GroupBy(i => events[i].Organization))
             {
                 var known = await routes.GetAsync(connection, tx, organization.Key, organization.Select(i => events[i].Event.ExternalSubscriptionId), ct);
                 rows.AddRange(organization.Select(i => (organization.Key, events[i].Event, known[events[i].Event.ExternalSubscriptionId])));
+                order.AddRange(organization);
             }
-            var order = pending.GroupBy(i => events[i].Organization).SelectMany(g => g).ToList();
             var results = await ExecuteAsync(connection, tx, rows, now, allOrNothing ? EventStatement.AllOrNothingSql : EventStatement.Sql, ct);
-            var stale = new List<int>();
+            if (results.TrueForAll(r => r.RouteOk))
+            {
+                var outcomes = new EventOutcome[events.Count];
+                for (var k = 0; k < order.Count; k++) outcomes[order[k]] = results[k].Outcome;
+                return outcomes;
+            }
+            if (attempt == MaxRouteAttempts) throw new InvalidOperationException("Subscription routes kept changing during ingestion.");
             for (var k = 0; k < order.Count; k++)
             {
-                var (routeOk, outcome) = results[k];
-                if (routeOk) outcomes[order[k]] = outcome;
-                else
-                {
-                    routes.Forget(events[order[k]].Organization, events[order[k]].Event.ExternalSubscriptionId);
-                    stale.Add(order[k]);
-                }
+                if (!results[k].RouteOk) routes.Forget(events[order[k]].Organization, events[order[k]].Event.ExternalSubscriptionId);
             }
-            pending = stale;
         }
-        return outcomes;
     }
 
     private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
@@ -67,17 +65,26 @@ internal static class EventStore
         p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route?.PeriodFrom(r.Event.Timestamp))));
         p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route?.SubscriptionId)));
         p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Route?.Timezone)));
-        // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
-        await command.PrepareAsync(ct);
-
-        var results = new List<(bool, EventOutcome)>(rows.Count);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var shard = UsageShards.Rent();
+        try
         {
-            results.Add((reader.GetBoolean(0), new EventOutcome(reader.GetBoolean(1),
-                reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetGuid(3))));
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = shard.Shard });
+            // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
+            await command.PrepareAsync(ct);
+
+            var results = new List<(bool, EventOutcome)>(rows.Count);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                results.Add((reader.GetBoolean(0), new EventOutcome(reader.GetBoolean(1),
+                    reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetGuid(3))));
+            }
+            return results;
         }
-        return results;
+        finally
+        {
+            UsageShards.Return(shard);
+        }
     }
 
     private static NpgsqlParameter Array<T>(NpgsqlDbType type, IEnumerable<T> values) =>

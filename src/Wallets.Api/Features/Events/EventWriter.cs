@@ -93,10 +93,8 @@ public sealed class EventWriter : IAsyncDisposable
             try
             {
                 var now = _clock.GetUtcNow();
-                // One transaction, so a batch whose stale routes needed a second statement is still stored whole or not at all.
-                await using var tx = await connection.BeginTransactionAsync();
-                var outcomes = await EventStore.StoreAsync(connection, tx, _routes, batch.Select(p => (p.Organization, p.Event)).ToList(), now, default);
-                await tx.CommitAsync();
+                // No transaction: the statement commits on its own, so the usage rows' locks are not held for a COMMIT round trip.
+                var outcomes = await EventStore.StoreAsync(connection, null, _routes, batch.Select(p => (p.Organization, p.Event)).ToList(), now, default);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult((outcomes[i], now));
                 return;
             }

@@ -91,17 +91,22 @@ public sealed class UsageCalculator(WalletsDbContext db)
         var fees = new List<ChargeFeeDraft>();
         foreach (var charge in plan.Charges.Where(c => c.DeletedAt == null).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id))
         {
-            var groups = usage.Where(u => u.ChargeId == charge.Id).ToList();
+            // One group per target wallet, its shards added up (only count, sum and unique-count usage has several;
+            // see UsageShards).
+            var groups = usage.Where(u => u.ChargeId == charge.Id)
+                .GroupBy(u => u.TargetWalletCode, StringComparer.Ordinal)
+                .Select(g => (Target: g.Key, Units: g.Sum(u => u.Units), EventsCount: g.Sum(u => u.EventsCount)))
+                .ToList();
             // A charge with no usage still shows (and bills) its zero-unit price, as Lago's fees do.
-            if (groups.Count == 0 && idleCharges) groups.Add(new ChargeUsage { ChargeId = charge.Id });
+            if (groups.Count == 0 && idleCharges) groups.Add(("", 0m, 0L));
             if (groups.Count == 0) continue;
             var levels = new TaxLevels(Rates(charge.AppliedTaxes), Rates(plan.AppliedTaxes), Rates(customer.AppliedTaxes), inputs.OrganizationTaxes);
             var price = ChargePrices.For(charge);
-            foreach (var group in groups.OrderBy(g => g.TargetWalletCode, StringComparer.Ordinal))
+            foreach (var group in groups.OrderBy(g => g.Target, StringComparer.Ordinal))
             {
                 var precise = PreciseCents(price, group.Units, subunit);
                 var cents = decimal.ToInt64(decimal.Round(precise, 0, MidpointRounding.AwayFromZero));
-                fees.Add(new ChargeFeeDraft(charge, group.TargetWalletCode.Length == 0 ? null : group.TargetWalletCode, group.Units,
+                fees.Add(new ChargeFeeDraft(charge, group.Target.Length == 0 ? null : group.Target, group.Units,
                     group.EventsCount, precise, cents, FeeTaxes.For(FeeKind.Charge, cents, levels)));
             }
         }
