@@ -30,7 +30,41 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         if (shown.Count == 0) return Empty;
         var organizationId = shown[0].OrganizationId;
         var now = clock.GetUtcNow();
-        var (payers, usageRows, customers) = await SnapshotAsync(organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now, joined, ct);
+        var transaction = (NpgsqlTransaction?)joined?.GetDbTransaction();
+        // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
+        await using var owned = transaction is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var batch = new NpgsqlBatch(owned ?? transaction!.Connection, transaction);
+        foreach (var command in SnapshotCommands(OfCustomers, organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now)) batch.BatchCommands.Add(command);
+        await batch.PrepareAsync(ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await AllocateAsync(organizationId, await ReadSnapshotAsync(reader, organizationId, ct), now, ct);
+    }
+
+    /// <summary>
+    /// `GET /wallets/{id}`: the wallet (as <see cref="WalletReads"/> reads it) and what its ongoing balance needs, in one
+    /// round trip. Null when the organization has no such wallet.
+    /// </summary>
+    public async Task<(WalletRead Read, long OngoingUsageCents)?> WalletByIdAsync(Guid organizationId, Guid walletId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command($"{WalletReads.Select} WHERE w.organization_id = $1 AND w.id = $2", organizationId, walletId));
+        foreach (var command in SnapshotCommands(OfWallet, organizationId, walletId, now)) batch.BatchCommands.Add(command);
+        await batch.PrepareAsync(ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var read = await reader.ReadAsync(ct) ? WalletReads.Map(reader, organizationId) : null;
+        await reader.NextResultAsync(ct);
+        var snapshot = await ReadSnapshotAsync(reader, organizationId, ct);
+        if (read is null) return null;
+        var usage = read.Wallet.IsActive ? await AllocateAsync(organizationId, snapshot, now, ct) : Empty;
+        return (read, usage.GetValueOrDefault(walletId));
+    }
+
+    /// <summary>The customers' current usage, priced and spread over their active wallets.</summary>
+    private async Task<IReadOnlyDictionary<Guid, long>> AllocateAsync(Guid organizationId, Snapshot snapshot, DateTimeOffset now, CancellationToken ct)
+    {
+        var (payers, usageRows, customers) = snapshot;
         if (usageRows.Count == 0) return Empty;
 
         // Only the rows of each subscription's current period count (the latest rows may be of an earlier one).
@@ -68,46 +102,45 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
 
     private sealed record UsageRow(Subscription Subscription, string Interval, string? Timezone, ChargeUsage Usage);
 
+    private sealed record Snapshot(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers);
+
+    /// <summary>The customers of a snapshot: those of the given ids ($2, an array), or the customer of one wallet ($2, its id).</summary>
+    private const string OfCustomers = "ANY($2)";
+    private const string OfWallet = "(SELECT w.customer_id FROM wallets w WHERE w.organization_id = $1 AND w.id = $2)";
+
     /// <summary>
-    /// One round trip: every active wallet of the customers (all take part in the cascade, not only those shown),
-    /// the usage rows of each active subscription's latest period that has started, and the customers' taxes. Runs in the request's transaction
-    /// when there is one, so a wallet being created or changed by this request is seen as it now is.
+    /// Every active wallet of the customers (all take part in the cascade, not only those shown), the usage rows of each
+    /// active subscription's latest period that has started, and the customers' taxes. Run in the request's
+    /// transaction when there is one, so a wallet being created or changed by this request is seen as it now is.
     /// </summary>
-    private async Task<(List<Payer> Payers, List<UsageRow> Usage, Dictionary<Guid, Customer> Customers)> SnapshotAsync(
-        Guid organizationId, Guid[] customerIds, DateTimeOffset now, IDbContextTransaction? joined, CancellationToken ct)
+    private static NpgsqlBatchCommand[] SnapshotCommands(string customers, Guid organizationId, object customersParameter, DateTimeOffset now) =>
+    [
+        Command($"""
+            SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
+            FROM wallets WHERE organization_id = $1 AND customer_id = {customers} AND status = 'active'
+            """, organizationId, customersParameter),
+        // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
+        // Index probes per subscription (LATERAL … OFFSET 0, scalar subqueries): the generic plan of joins hashed whole tables.
+        Command($"""
+            SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at,
+                   (SELECT p."interval" FROM plans p WHERE p.id = s.plan_id), (SELECT c.timezone FROM customers c WHERE c.id = s.customer_id),
+                   u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
+            FROM subscriptions s
+            JOIN LATERAL (
+                SELECT * FROM charge_usage x WHERE x.subscription_id = s.id
+                   AND x.period_from = (SELECT max(y.period_from) FROM charge_usage y WHERE y.subscription_id = s.id AND y.period_from <= $3)
+                OFFSET 0) u ON true
+            WHERE s.organization_id = $1 AND s.customer_id = {customers} AND s.status = 'active'
+            """, organizationId, customersParameter, now),
+        Command($"""
+            SELECT ct.customer_id, t.code, t.rate FROM customer_taxes ct JOIN taxes t ON t.id = ct.tax_id
+            WHERE ct.organization_id = $1 AND ct.customer_id = {customers}
+            """, organizationId, customersParameter),
+    ];
+
+    /// <summary>Reads the results of <see cref="SnapshotCommands"/>, the reader standing at the first of them.</summary>
+    private static async Task<Snapshot> ReadSnapshotAsync(NpgsqlDataReader reader, Guid organizationId, CancellationToken ct)
     {
-        // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
-        var transaction = (NpgsqlTransaction?)joined?.GetDbTransaction();
-        await using var owned = transaction is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        await using var batch = new NpgsqlBatch(owned ?? transaction!.Connection, transaction)
-        {
-            BatchCommands =
-            {
-                Command("""
-                    SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
-                    FROM wallets WHERE organization_id = $1 AND customer_id = ANY($2) AND status = 'active'
-                    """, organizationId, customerIds),
-                // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
-                // Index probes per subscription (LATERAL … OFFSET 0, scalar subqueries): the generic plan of joins hashed whole tables.
-                Command("""
-                    SELECT s.id, s.customer_id, s.plan_id, s.billing_time, s.subscription_at,
-                           (SELECT p."interval" FROM plans p WHERE p.id = s.plan_id), (SELECT c.timezone FROM customers c WHERE c.id = s.customer_id),
-                           u.charge_id, u.period_from, u.target_wallet_code, u.units, u.events_count
-                    FROM subscriptions s
-                    JOIN LATERAL (
-                        SELECT * FROM charge_usage x WHERE x.subscription_id = s.id
-                           AND x.period_from = (SELECT max(y.period_from) FROM charge_usage y WHERE y.subscription_id = s.id AND y.period_from <= $3)
-                        OFFSET 0) u ON true
-                    WHERE s.organization_id = $1 AND s.customer_id = ANY($2) AND s.status = 'active'
-                    """, organizationId, customerIds, now),
-                Command("""
-                    SELECT ct.customer_id, t.code, t.rate FROM customer_taxes ct JOIN taxes t ON t.id = ct.tax_id
-                    WHERE ct.organization_id = $1 AND ct.customer_id = ANY($2)
-                    """, organizationId, customerIds),
-            },
-        };
-        await batch.PrepareAsync(ct);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
         var payers = new List<Payer>();
         while (await reader.ReadAsync(ct))
         {
@@ -135,13 +168,15 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
             }));
         }
         await reader.NextResultAsync(ct);
-        var customers = customerIds.ToDictionary(id => id, id => new Customer { Id = id, OrganizationId = organizationId, ExternalId = "" });
+        var customers = subscriptions.Values.Select(s => s.CustomerId).Distinct()
+            .ToDictionary(id => id, id => new Customer { Id = id, OrganizationId = organizationId, ExternalId = "" });
         while (await reader.ReadAsync(ct))
         {
             var code = reader.GetString(1);
-            customers[reader.GetGuid(0)].AppliedTaxes.Add(new CustomerTax { Tax = new Tax { Name = code, Code = code, Rate = reader.GetDecimal(2) } });
+            if (customers.TryGetValue(reader.GetGuid(0), out var customer))
+                customer.AppliedTaxes.Add(new CustomerTax { Tax = new Tax { Name = code, Code = code, Rate = reader.GetDecimal(2) } });
         }
-        return (payers, usage, customers);
+        return new Snapshot(payers, usage, customers);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] parameters)

@@ -15,7 +15,7 @@ public sealed record WalletRead(Wallet Wallet, bool Subscribed);
 /// </summary>
 public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
 {
-    private const string Select = """
+    internal const string Select = """
         SELECT w.id, w.customer_id, c.external_id, w.status, w.name, w.code, w.priority, w.currency, w.rate_amount, w.balance_cents,
                w.consumed_amount_cents, w.invoice_requires_successful_payment, w.paid_top_up_min_amount_cents, w.paid_top_up_max_amount_cents,
                w.allowed_fee_types, w.billable_metric_codes, w.metadata::text, w.expiration_at, w.terminated_at, w.last_balance_sync_at,
@@ -23,12 +23,6 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
                EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active')
         FROM wallets w JOIN customers c ON c.id = w.customer_id AND c.deleted_at IS NULL
         """;
-
-    public async Task<Result<WalletRead>> ByIdAsync(string lagoId, CancellationToken ct)
-    {
-        var found = Guid.TryParse(lagoId, out var id) ? await ReadAsync($"{Select} WHERE w.organization_id = $1 AND w.id = $2", ct, id) : [];
-        return found.Count == 0 ? LagoError.NotFound("wallet") : found[0];
-    }
 
     /// <summary>The active wallet with that code wins over terminated ones that once had it.</summary>
     public async Task<Result<WalletRead>> ByCodeAsync(string externalCustomerId, string code, CancellationToken ct)
@@ -81,37 +75,40 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
         foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var found = new List<WalletRead>();
-        while (await reader.ReadAsync(ct))
-        {
-            var wallet = new Wallet
-            {
-                Id = reader.GetGuid(0),
-                OrganizationId = tenant.OrganizationId,
-                CustomerId = reader.GetGuid(1),
-                Customer = new Customer { Id = reader.GetGuid(1), OrganizationId = tenant.OrganizationId, ExternalId = reader.GetString(2) },
-                Status = reader.GetString(3),
-                Name = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Code = reader.GetString(5),
-                Priority = reader.GetInt32(6),
-                Currency = reader.GetString(7),
-                RateAmount = reader.GetDecimal(8),
-                BalanceCents = reader.GetInt64(9),
-                ConsumedAmountCents = reader.GetInt64(10),
-                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(11),
-                PaidTopUpMinAmountCents = reader.IsDBNull(12) ? null : reader.GetInt64(12),
-                PaidTopUpMaxAmountCents = reader.IsDBNull(13) ? null : reader.GetInt64(13),
-                AllowedFeeTypes = reader.GetFieldValue<string[]>(14),
-                BillableMetricCodes = reader.GetFieldValue<string[]>(15),
-                Metadata = reader.IsDBNull(16) ? null : JsonSerializer.Deserialize<Dictionary<string, string?>>(reader.GetString(16)),
-                ExpirationAt = Timestamp(reader, 17),
-                TerminatedAt = Timestamp(reader, 18),
-                LastBalanceSyncAt = Timestamp(reader, 19),
-                LastConsumedCreditAt = Timestamp(reader, 20),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(21),
-            };
-            found.Add(new WalletRead(wallet, reader.GetBoolean(22)));
-        }
+        while (await reader.ReadAsync(ct)) found.Add(Map(reader, tenant.OrganizationId));
         return found;
+    }
+
+    /// <summary>The row <see cref="Select"/> reads, where the reader stands.</summary>
+    internal static WalletRead Map(NpgsqlDataReader reader, Guid organizationId)
+    {
+        var wallet = new Wallet
+        {
+            Id = reader.GetGuid(0),
+            OrganizationId = organizationId,
+            CustomerId = reader.GetGuid(1),
+            Customer = new Customer { Id = reader.GetGuid(1), OrganizationId = organizationId, ExternalId = reader.GetString(2) },
+            Status = reader.GetString(3),
+            Name = reader.IsDBNull(4) ? null : reader.GetString(4),
+            Code = reader.GetString(5),
+            Priority = reader.GetInt32(6),
+            Currency = reader.GetString(7),
+            RateAmount = reader.GetDecimal(8),
+            BalanceCents = reader.GetInt64(9),
+            ConsumedAmountCents = reader.GetInt64(10),
+            InvoiceRequiresSuccessfulPayment = reader.GetBoolean(11),
+            PaidTopUpMinAmountCents = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+            PaidTopUpMaxAmountCents = reader.IsDBNull(13) ? null : reader.GetInt64(13),
+            AllowedFeeTypes = reader.GetFieldValue<string[]>(14),
+            BillableMetricCodes = reader.GetFieldValue<string[]>(15),
+            Metadata = reader.IsDBNull(16) ? null : JsonSerializer.Deserialize<Dictionary<string, string?>>(reader.GetString(16)),
+            ExpirationAt = Timestamp(reader, 17),
+            TerminatedAt = Timestamp(reader, 18),
+            LastBalanceSyncAt = Timestamp(reader, 19),
+            LastConsumedCreditAt = Timestamp(reader, 20),
+            CreatedAt = reader.GetFieldValue<DateTimeOffset>(21),
+        };
+        return new WalletRead(wallet, reader.GetBoolean(22));
     }
 
     private static DateTimeOffset? Timestamp(NpgsqlDataReader reader, int column) =>
