@@ -122,7 +122,7 @@ if (Runs("f") || Runs("g") || Runs("h") || Runs("i"))
 
     if (Runs("f")) await Measure("f. single events", c, rng => WalletsApi.Event(RandomSubscription(rng), rng));
     if (Runs("g"))
-        await Measure("g. event batches (100)", Math.Max(c / 4, 1), rng => WalletsApi.Batch(Enumerable.Range(0, 100).Select(_ => WalletsApi.UsageEvent(RandomSubscription(rng), rng)).ToList()));
+        await Measure("g. event batches (100)", Math.Max(c / 4, 1), rng => WalletsApi.UsageBatch(100, RandomSubscription, rng));
     if (Runs("h"))
     {
         // The latency of balance reads (wallets of the subscribed customers, so each read prices usage) while single
