@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Wallets.Api.Data;
@@ -41,24 +42,55 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
     }
 
     /// <summary>
-    /// `GET /wallets/{id}`: the wallet (as <see cref="WalletReads"/> reads it) and what its ongoing balance needs, in one
-    /// round trip. Null when the organization has no such wallet.
+    /// `GET /wallets/{id}`: the wallet (as <see cref="WalletReads"/> reads it) with its ongoing usage. Null when the
+    /// organization has no such wallet. When this process last saw the wallet's customer with an active subscription,
+    /// the usage snapshot goes out in the same round trip as the wallet; otherwise the wallet is read alone (one
+    /// statement) and the snapshot follows only if the customer now has one. The wallet's own row always decides.
     /// </summary>
     public async Task<(WalletRead Read, long OngoingUsageCents)?> WalletByIdAsync(Guid organizationId, Guid walletId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var speculative = SubscribedWallets.ContainsKey(walletId);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(Command($"{WalletReads.Select} WHERE w.organization_id = $1 AND w.id = $2", organizationId, walletId));
-        foreach (var command in SnapshotCommands(OfWallet, organizationId, walletId, now)) batch.BatchCommands.Add(command);
+        if (speculative) foreach (var command in SnapshotCommands(OfWallet, organizationId, walletId, now)) batch.BatchCommands.Add(command);
         await batch.PrepareAsync(ct);
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var read = await reader.ReadAsync(ct) ? WalletReads.Map(reader, organizationId) : null;
-        await reader.NextResultAsync(ct);
-        var snapshot = await ReadSnapshotAsync(reader, organizationId, ct);
+        Snapshot? snapshot = null;
+        if (speculative)
+        {
+            await reader.NextResultAsync(ct);
+            snapshot = await ReadSnapshotAsync(reader, organizationId, ct);
+        }
+        await reader.DisposeAsync();
         if (read is null) return null;
-        var usage = read.Wallet.IsActive ? await AllocateAsync(organizationId, snapshot, now, ct) : Empty;
+        Remember(walletId, read.Subscribed);
+        if (!read.Subscribed || !read.Wallet.IsActive) return (read, 0);
+        if (snapshot is null)
+        {
+            await using var second = new NpgsqlBatch(connection);
+            foreach (var command in SnapshotCommands(OfCustomers, organizationId, new[] { read.Wallet.CustomerId }, now)) second.BatchCommands.Add(command);
+            await second.PrepareAsync(ct);
+            await using var secondReader = await second.ExecuteReaderAsync(ct);
+            snapshot = await ReadSnapshotAsync(secondReader, organizationId, ct);
+        }
+        var usage = await AllocateAsync(organizationId, snapshot, now, ct);
         return (read, usage.GetValueOrDefault(walletId));
+    }
+
+    // Wallets whose customer had an active subscription when last read in this process: only a hint for WalletByIdAsync.
+    private static readonly ConcurrentDictionary<Guid, byte> SubscribedWallets = new();
+
+    private static void Remember(Guid walletId, bool subscribed)
+    {
+        if (!subscribed) SubscribedWallets.TryRemove(walletId, out _);
+        else
+        {
+            if (SubscribedWallets.Count > 100_000) SubscribedWallets.Clear();
+            SubscribedWallets.TryAdd(walletId, 0);
+        }
     }
 
     /// <summary>The customers' current usage, priced and spread over their active wallets.</summary>
