@@ -58,44 +58,52 @@ public sealed class WalletsApi(HttpClient http)
         return created.RootElement.GetProperty("wallet_transactions")[0].GetProperty("lago_id").GetGuid();
     }
 
-    /// <summary>One usage event on a subscription: `calls` (count_agg) or `gb` (sum_agg of properties.gb).</summary>
-    public static object UsageEvent(string subscription, Random rng) => rng.Next(2) == 0
-        ? new { transaction_id = Guid.NewGuid().ToString("N"), external_subscription_id = subscription, code = "calls" }
-        : new { transaction_id = Guid.NewGuid().ToString("N"), external_subscription_id = subscription, code = "gb", properties = new { gb = rng.Next(1, 100) } };
+    /// <summary>`POST /events` with one <see cref="WriteUsageEvent"/>.</summary>
+    public static HttpRequestMessage Event(string subscription, Random rng) => PostJson("events", json =>
+    {
+        json.WritePropertyName("event");
+        WriteUsageEvent(json, subscription, rng);
+    });
 
-    public static HttpRequestMessage Event(string subscription, Random rng) => Post("events", new { @event = UsageEvent(subscription, rng) });
+    /// <summary>`POST /events/batch` with <paramref name="count"/> events on random subscriptions.</summary>
+    public static HttpRequestMessage UsageBatch(int count, Func<Random, string> subscription, Random rng) => PostJson("events/batch", json =>
+    {
+        json.WriteStartArray("events");
+        for (var i = 0; i < count; i++) WriteUsageEvent(json, subscription(rng), rng);
+        json.WriteEndArray();
+    });
+
+    /// <summary>One usage event on a subscription: `calls` (count_agg) or `gb` (sum_agg of properties.gb).</summary>
+    private static void WriteUsageEvent(Utf8JsonWriter json, string subscription, Random rng)
+    {
+        json.WriteStartObject();
+        json.WriteString("transaction_id", Guid.NewGuid().ToString("N"));
+        json.WriteString("external_subscription_id", subscription);
+        if (rng.Next(2) == 0) json.WriteString("code", "calls");
+        else
+        {
+            json.WriteString("code", "gb");
+            json.WriteStartObject("properties");
+            json.WriteNumber("gb", rng.Next(1, 100));
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
 
     /// <summary>
-    /// `POST /events/batch` with <paramref name="count"/> events of <see cref="UsageEvent"/>'s kinds on random subscriptions,
-    /// written straight to JSON: the load generator shares the two cores with the service, so it should not spend
-    /// them on reflection over anonymous objects.
+    /// A POST whose JSON object is written straight to bytes: the load generator shares the two cores with the service,
+    /// so the hot scenarios should not spend them on reflection over anonymous objects.
     /// </summary>
-    public static HttpRequestMessage UsageBatch(int count, Func<Random, string> subscription, Random rng)
+    private static HttpRequestMessage PostJson(string path, Action<Utf8JsonWriter> writeMembers)
     {
-        var buffer = new ArrayBufferWriter<byte>(count * 160);
+        var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteStartArray("events");
-            for (var i = 0; i < count; i++)
-            {
-                json.WriteStartObject();
-                json.WriteString("transaction_id", Guid.NewGuid().ToString("N"));
-                json.WriteString("external_subscription_id", subscription(rng));
-                if (rng.Next(2) == 0) json.WriteString("code", "calls");
-                else
-                {
-                    json.WriteString("code", "gb");
-                    json.WriteStartObject("properties");
-                    json.WriteNumber("gb", rng.Next(1, 100));
-                    json.WriteEndObject();
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            writeMembers(json);
             json.WriteEndObject();
         }
-        return new HttpRequestMessage(HttpMethod.Post, "events/batch")
+        return new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(buffer.WrittenSpan.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
         };

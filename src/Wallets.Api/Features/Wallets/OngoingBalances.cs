@@ -34,11 +34,9 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         var transaction = (NpgsqlTransaction?)joined?.GetDbTransaction();
         // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
         await using var owned = transaction is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        await using var batch = new NpgsqlBatch(owned ?? transaction!.Connection, transaction);
-        foreach (var command in SnapshotCommands(OfCustomers, organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now)) batch.BatchCommands.Add(command);
-        await batch.PrepareAsync(ct);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        return await AllocateAsync(organizationId, await ReadSnapshotAsync(reader, organizationId, ct), now, ct);
+        var snapshot = await SnapshotAsync(owned ?? transaction!.Connection!, transaction,
+            SnapshotCommands(OfCustomers, organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now), organizationId, ct);
+        return await AllocateAsync(organizationId, snapshot, now, ct);
     }
 
     /// <summary>
@@ -68,14 +66,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         if (read is null) return null;
         Remember(walletId, read.Subscribed);
         if (!read.Subscribed || !read.Wallet.IsActive) return (read, 0);
-        if (snapshot is null)
-        {
-            await using var second = new NpgsqlBatch(connection);
-            foreach (var command in SnapshotCommands(OfCustomers, organizationId, new[] { read.Wallet.CustomerId }, now)) second.BatchCommands.Add(command);
-            await second.PrepareAsync(ct);
-            await using var secondReader = await second.ExecuteReaderAsync(ct);
-            snapshot = await ReadSnapshotAsync(secondReader, organizationId, ct);
-        }
+        snapshot ??= await SnapshotAsync(connection, null, SnapshotCommands(OfWallet, organizationId, walletId, now), organizationId, ct);
         var usage = await AllocateAsync(organizationId, snapshot, now, ct);
         return (read, usage.GetValueOrDefault(walletId));
     }
@@ -169,6 +160,17 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
             WHERE ct.organization_id = $1 AND ct.customer_id = {customers}
             """, organizationId, customersParameter),
     ];
+
+    /// <summary>Runs <see cref="SnapshotCommands"/> as one batch and reads them.</summary>
+    private static async Task<Snapshot> SnapshotAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        NpgsqlBatchCommand[] commands, Guid organizationId, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in commands) batch.BatchCommands.Add(command);
+        await batch.PrepareAsync(ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await ReadSnapshotAsync(reader, organizationId, ct);
+    }
 
     /// <summary>Reads the results of <see cref="SnapshotCommands"/>, the reader standing at the first of them.</summary>
     private static async Task<Snapshot> ReadSnapshotAsync(NpgsqlDataReader reader, Guid organizationId, CancellationToken ct)
