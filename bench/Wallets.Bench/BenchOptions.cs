@@ -16,7 +16,9 @@ public sealed record BenchOptions(
     int QuietPercent,
     int QuietWaitSeconds,
     string? OutFile,
-    IReadOnlySet<string> Scenarios)
+    IReadOnlySet<string> Scenarios,
+    int HEventsPerSecond,
+    int HReadsPerSecond)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -38,7 +40,9 @@ public sealed record BenchOptions(
             Int("BENCH_QUIET_PERCENT", 25),
             Int("BENCH_QUIET_WAIT_SECONDS", 120),
             Env("BENCH_OUT"),
-            scenarios.ToHashSet(StringComparer.OrdinalIgnoreCase));
+            scenarios.ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Math.Max(Int("BENCH_H_EVENTS", 3000), 1),
+            Math.Max(Int("BENCH_H_READS", 500), 1));
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -3,18 +3,81 @@ using System.Diagnostics;
 namespace Wallets.Bench;
 
 /// <summary>
-/// A closed loop: a fixed number of workers, each sending its next request as soon as the previous one answered.
+/// A closed loop (<see cref="RunAsync"/>): a fixed number of workers, each sending its next request as soon as the
+/// previous one answered. Or an open loop (<see cref="RunAtRateAsync"/>): requests start on a fixed schedule.
 /// Requests started during the warm-up are sent but not counted; none is started after the measured window.
 /// </summary>
 public sealed class LoadRunner(HttpClient http)
 {
+    /// <summary>
+    /// Requests start at a fixed rate whether or not earlier ones have answered, so a server that stalls faces a growing
+    /// queue instead of a load that slows down with it. For a latency at a given load, rather than the most a closed loop
+    /// can push. Timers tick about once a millisecond, so requests due meanwhile go out together; a latency counts from
+    /// the moment its request was sent, and how late the generator sent them is reported beside it.
+    /// </summary>
+    public async Task<LoadResult> RunAtRateAsync(string name, double perSecond, TimeSpan warmup, TimeSpan duration, Func<Random, HttpRequestMessage> next)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var until = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var rng = new Random(Environment.TickCount);
+        // One slot per request, filled when it answers: no task or message outlives its request, so the generator's
+        // own garbage collections (which would stall every answer at once) stay small.
+        var slots = new (long Due, long Sent, long End, int? Status)[(int)((until - start) * perSecond / Stopwatch.Frequency) + 1];
+        var outstanding = 0;
+        string? failure = null;
+        var k = 0;
+        for (; k < slots.Length; k++)
+        {
+            var due = start + (long)(k * Stopwatch.Frequency / perSecond);
+            if (due >= until) break;
+            while (Stopwatch.GetTimestamp() < due) await Task.Delay(1);
+            Interlocked.Increment(ref outstanding);
+            _ = Send(k, due, next(rng));
+        }
+        while (Volatile.Read(ref outstanding) > 0) await Task.Delay(10);
+
+        var result = new WorkerResult();
+        var late = new List<long>(k);
+        foreach (var (due, sent, end, status) in slots.AsSpan(0, k))
+        {
+            if (due < measureFrom) continue;
+            result.Record(sent, end, status, failure, long.MinValue);
+            late.Add(sent - due);
+        }
+        return Result(name, 0, measureFrom, [result]) with { SendLatenessP99Ms = Percentile(late, 99) };
+
+        async Task Send(int slot, long due, HttpRequestMessage request)
+        {
+            using (request)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                var (status, body) = await SendAsync(request, failure is null);
+                slots[slot] = (due, sent, Stopwatch.GetTimestamp(), status);
+                if (body is not null) Interlocked.CompareExchange(ref failure, body, null);
+                Interlocked.Decrement(ref outstanding);
+            }
+        }
+    }
+
+    private static double Percentile(List<long> ticks, double p)
+    {
+        if (ticks.Count == 0) return double.NaN;
+        ticks.Sort();
+        return ticks[Math.Clamp((int)Math.Ceiling(p / 100 * ticks.Count) - 1, 0, ticks.Count - 1)] * 1000.0 / Stopwatch.Frequency;
+    }
+
     public async Task<LoadResult> RunAsync(string name, int workers, TimeSpan warmup, TimeSpan duration, Func<Random, HttpRequestMessage> next)
     {
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var until = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(() => WorkAsync(next, measureFrom, until, i))));
+        return Result(name, workers, measureFrom, results);
+    }
 
+    private static LoadResult Result(string name, int workers, long measureFrom, WorkerResult[] results)
+    {
         var latencies = results.SelectMany(r => r.Latencies).ToArray();
         Array.Sort(latencies);
         var lastEnd = results.Max(r => r.LastEnd);
@@ -34,43 +97,51 @@ public sealed class LoadRunner(HttpClient http)
             var t0 = Stopwatch.GetTimestamp();
             if (t0 >= until) break;
             using var request = next(rng);
-            int? status = null;
-            string? body = null;
-            try
-            {
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-                status = (int)response.StatusCode;
-                // Read the body as a client would; keep one failing body to show what went wrong.
-                var content = await response.Content.ReadAsByteArrayAsync();
-                if (status is < 200 or >= 300 && result.Sample is null) body = System.Text.Encoding.UTF8.GetString(content);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                body = e.GetType().Name + ": " + e.Message;
-            }
-            var t1 = Stopwatch.GetTimestamp();
-            if (t0 < measureFrom) continue;
-
-            result.LastEnd = Math.Max(result.LastEnd, t1);
-            if (status is null)
-            {
-                result.Errors++;
-                result.Sample ??= body;
-                continue;
-            }
-            result.Latencies.Add(t1 - t0);
-            result.Statuses[status.Value] = result.Statuses.GetValueOrDefault(status.Value) + 1;
-            if (status is < 200 or >= 300)
-            {
-                result.Non2xx++;
-                result.Sample ??= $"{status}: {body}";
-            }
+            var (status, body) = await SendAsync(request, result.Sample is null);
+            result.Record(t0, Stopwatch.GetTimestamp(), status, body, measureFrom);
         }
         return result;
     }
 
+    /// <summary>The status (null: no answer) and, for a failure when <paramref name="keepBody"/>, what it said.</summary>
+    private async Task<(int? Status, string? Body)> SendAsync(HttpRequestMessage request, bool keepBody = true)
+    {
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+            var status = (int)response.StatusCode;
+            // Read the body as a client would; keep one failing body to show what went wrong.
+            var content = await response.Content.ReadAsByteArrayAsync();
+            return (status, status is < 200 or >= 300 && keepBody ? System.Text.Encoding.UTF8.GetString(content) : null);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return (null, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
     private sealed class WorkerResult
     {
+        /// <summary>Counts a request started at <paramref name="t0"/>, unless that was before the measured window.</summary>
+        public void Record(long t0, long t1, int? status, string? body, long measureFrom)
+        {
+            if (t0 < measureFrom) return;
+            LastEnd = Math.Max(LastEnd, t1);
+            if (status is null)
+            {
+                Errors++;
+                Sample ??= body;
+                return;
+            }
+            Latencies.Add(t1 - t0);
+            Statuses[status.Value] = Statuses.GetValueOrDefault(status.Value) + 1;
+            if (status is < 200 or >= 300)
+            {
+                Non2xx++;
+                Sample ??= $"{status}: {body}";
+            }
+        }
+
         public List<long> Latencies { get; } = new(16_384);
         public Dictionary<int, long> Statuses { get; } = [];
         public long Errors { get; set; }
@@ -85,6 +156,9 @@ public sealed record LoadResult(
     string Name, int Workers, long[] Latencies, double Seconds, long Errors, long Non2xx,
     IReadOnlyDictionary<int, long> Statuses, string? FailureSample)
 {
+    /// <summary>Open loop only: how late the generator sent 99% of the requests (its timers' granularity, or a busy machine).</summary>
+    public double? SendLatenessP99Ms { get; init; }
+
     public long Count => Latencies.Length;
     public double RequestsPerSecond => Count / Seconds;
     public double Ok2xxPerSecond => (Count - Non2xx) / Seconds;

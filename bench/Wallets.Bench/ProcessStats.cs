@@ -14,7 +14,7 @@ public sealed class ProcessStats(int? serverPid, string database)
         serverPid is { } pid ? CpuTicks(pid) : 0,
         PostgresTicks(),
         CpuTicks(Environment.ProcessId),
-        SystemBusyTicks());
+        SystemTicks());
 
     /// <summary>Percent of one core used by each party between two samples (two cores = 200%).</summary>
     public static CpuShare Between(CpuSample from, CpuSample to)
@@ -23,7 +23,8 @@ public sealed class ProcessStats(int? serverPid, string database)
         double Pct(long a, long b) => (b - a) / TicksPerSecond / seconds * 100;
         var pg = to.Postgres.Sum(p => p.Value - from.Postgres.GetValueOrDefault(p.Key));
         var (server, postgres, bench) = (Pct(from.Server, to.Server), pg / TicksPerSecond / seconds * 100, Pct(from.Bench, to.Bench));
-        return new CpuShare(server, postgres, bench, Math.Max(0, Pct(from.SystemBusy, to.SystemBusy) - server - postgres - bench));
+        return new CpuShare(server, postgres, bench, Math.Max(0, Pct(from.System.Busy, to.System.Busy) - server - postgres - bench),
+            Pct(from.System.Steal, to.System.Steal));
     }
 
     /// <summary>The server's resident memory now and at its peak (VmRSS, VmHWM), in MiB.</summary>
@@ -57,12 +58,13 @@ public sealed class ProcessStats(int? serverPid, string database)
         }
     }
 
-    /// <summary>Busy share of the machine over one second, in percent of one core (the "is anyone else working?" check).</summary>
+    /// <summary>Busy share of the machine (steal included) over one second, in percent of one core (the "is anyone else working?" check).</summary>
     public static async Task<double> BusyAsync(TimeSpan over)
     {
-        var from = (At: DateTime.UtcNow, Busy: SystemBusyTicks());
+        static long Taken() => SystemTicks() is var (busy, steal) ? busy + steal : 0;
+        var from = (At: DateTime.UtcNow, Busy: Taken());
         await Task.Delay(over);
-        return (SystemBusyTicks() - from.Busy) / TicksPerSecond / Math.Max((DateTime.UtcNow - from.At).TotalSeconds, 0.001) * 100;
+        return (Taken() - from.Busy) / TicksPerSecond / Math.Max((DateTime.UtcNow - from.At).TotalSeconds, 0.001) * 100;
     }
 
     private Dictionary<int, long> PostgresTicks()
@@ -88,21 +90,26 @@ public sealed class ProcessStats(int? serverPid, string database)
         return ticks;
     }
 
-    private static long SystemBusyTicks()
+    /// <summary>
+    /// The machine's busy ticks (all but idle, iowait and steal) and its steal: time the hypervisor gave our virtual CPUs
+    /// to someone else. The kernel may charge stolen time to whichever process was running, so under steal every party
+    /// seems to need more CPU per request; a run with steal is a noisy run.
+    /// </summary>
+    private static (long Busy, long Steal) SystemTicks()
     {
         try
         {
-            // cpu  user nice system idle iowait irq softirq steal …: busy = all but idle and iowait.
+            // cpu  user nice system idle iowait irq softirq steal …
             var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
-            return cpu.Take(8).Sum() - cpu[3] - cpu[4];
+            return (cpu.Take(7).Sum() - cpu[3] - cpu[4], cpu[7]);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
-            return 0;
+            return (0, 0);
         }
     }
 }
 
-public sealed record CpuSample(DateTime At, long Server, Dictionary<int, long> Postgres, long Bench, long SystemBusy);
+public sealed record CpuSample(DateTime At, long Server, Dictionary<int, long> Postgres, long Bench, (long Busy, long Steal) System);
 
-public sealed record CpuShare(double Server, double Postgres, double Bench, double Others);
+public sealed record CpuShare(double Server, double Postgres, double Bench, double Others, double Steal);

@@ -42,17 +42,26 @@ async Task WaitForQuietAsync()
         Console.Error.WriteLine($"bench: the machine is busy ({busy:0}% of one core used by others); waiting…");
 }
 
-async Task<LoadResult> Measure(string name, int workers, Func<Random, HttpRequestMessage> next)
+// Loads run together over one measured window (CPU shares are of all of them; CPU per request divides by all their
+// requests), on a quiet machine, with a speed probe just before and just after.
+async Task<LoadResult[]> MeasureTogether(string label, params Func<Task<LoadResult>>[] loads)
 {
     await WaitForQuietAsync();
-    Console.Error.WriteLine($"bench: {name} ({workers} workers)…");
-    var load = runner.RunAsync(name, workers, warmup, duration, next);
+    var probeBefore = SpeedProbe.Milliseconds();
+    Console.Error.WriteLine($"bench: {label}…");
+    var running = loads.Select(start => start()).ToArray();
     await Task.Delay(warmup);
     var before = stats.Sample();
-    var result = await load;
-    report.Add(result, ProcessStats.Between(before, stats.Sample()), stats.ServerMemory());
-    return result;
+    var results = await Task.WhenAll(running);
+    var share = ProcessStats.Between(before, stats.Sample());
+    var probe = (probeBefore, SpeedProbe.Milliseconds());
+    var all = results.Sum(r => r.RequestsPerSecond);
+    foreach (var result in results) report.Add(result, share, stats.ServerMemory(), probe, all);
+    return results;
 }
+
+async Task<LoadResult> Measure(string name, int workers, Func<Random, HttpRequestMessage> next) =>
+    (await MeasureTogether($"{name} ({workers} workers)", () => runner.RunAsync(name, workers, warmup, duration, next)))[0];
 
 // Warm the server up on every kind of request first (JIT tiering takes a while on two busy cores), unmeasured.
 if (options.ServerWarmupSeconds > 0)
@@ -84,17 +93,9 @@ if (Runs("d"))
     await Measure("d1. balance reads", c, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
 
     // The same reads while voids run on the same wallets: half the workers read, half write.
-    await WaitForQuietAsync();
-    Console.Error.WriteLine($"bench: d2. balance reads under void load ({c / 2} + {c / 2} workers)…");
-    var reads = runner.RunAsync("d2. balance reads, under b-load", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
-    var writes = runner.RunAsync("d2. (the concurrent voids)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Void(RandomWallet(rng), "0.01"));
-    await Task.Delay(warmup);
-    var before = stats.Sample();
-    await Task.WhenAll(reads, writes);
-    var share = ProcessStats.Between(before, stats.Sample());
-    var both = (await reads).RequestsPerSecond + (await writes).RequestsPerSecond;
-    report.Add(await reads, share, stats.ServerMemory(), both);
-    report.Add(await writes, share, stats.ServerMemory(), both);
+    await MeasureTogether($"d2. balance reads under void load ({c / 2} + {c / 2} workers)",
+        () => runner.RunAsync("d2. balance reads, under b-load", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}")),
+        () => runner.RunAsync("d2. (the concurrent voids)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Void(RandomWallet(rng), "0.01")));
 
     // Service time rather than queueing: the same reads with a few workers (Little's law caps a closed loop of 32 at 32/throughput).
     await Measure("d3. balance reads, light load", options.ListConcurrency, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
@@ -110,34 +111,37 @@ if (Runs("e"))
     await Measure($"e2. consumptions page {deep}", l, _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page={deep}"));
 }
 
-// --- usage events (scenarios f–h): every seeded customer subscribes to one plan charging `calls` and `gb` ---
-if (Runs("f") || Runs("g") || Runs("h") || Runs("i"))
+// --- usage events (scenarios f–j): every seeded customer subscribes to one plan charging `calls` and `gb` ---
+if (Runs("f") || Runs("g") || Runs("h") || Runs("i") || Runs("j"))
 {
     var planCode = $"usage-{run}";
     await api.CreateUsagePlanAsync(planCode);
     await Parallel.ForEachAsync(Enumerable.Range(0, options.Wallets), new ParallelOptions { MaxDegreeOfParallelism = c },
         async (i, _) => await api.SubscribeAsync($"bench-{run}-{i:D5}", $"sub-{run}-{i:D5}", planCode));
     string RandomSubscription(Random rng) => $"sub-{run}-{rng.Next(options.Wallets):D5}";
-    report.Note($"Scenarios f–h: {options.Wallets} subscriptions, events `calls` (count_agg) or `gb` (sum_agg) at random; g sends 100 events per request.");
+    report.Note($"Scenarios f–j: {options.Wallets} subscriptions, events `calls` (count_agg) or `gb` (sum_agg) at random; g sends 100 events per request.");
 
     if (Runs("f")) await Measure("f. single events", c, rng => WalletsApi.Event(RandomSubscription(rng), rng));
     if (Runs("g"))
         await Measure("g. event batches (100)", Math.Max(c / 4, 1), rng => WalletsApi.UsageBatch(100, RandomSubscription, rng));
     if (Runs("h"))
     {
-        // The latency of balance reads (wallets of the subscribed customers, so each read prices usage) while single
-        // events stream in at full speed: a few readers (BENCH_READERS, default 4) beside half the workers sending events.
+        // The goal's load: single events at a steady BENCH_H_EVENTS per second (default 3,000, the ingest goal) and balance
+        // reads of the subscribed customers' wallets (each read prices usage) at BENCH_H_READS per second (default 500),
+        // both on a schedule (open loop), so the reads' latency is what a client sees at that load.
+        var (eventRate, readRate) = (options.HEventsPerSecond, options.HReadsPerSecond);
+        await MeasureTogether($"h. balance reads at {readRate}/s while events stream in at {eventRate}/s",
+            () => runner.RunAtRateAsync("h. balance reads, under events", readRate, warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}")),
+            () => runner.RunAtRateAsync($"h. (the events, {eventRate}/s)", eventRate, warmup, duration, rng => WalletsApi.Event(RandomSubscription(rng), rng)));
+    }
+    if (Runs("j"))
+    {
+        // Saturation rather than the goal's load: readers (BENCH_READERS, default 4) beside half the workers sending events,
+        // all in closed loops, as fast as the machine answers. Latency here is mostly queueing for the two cores.
         var readers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_READERS"), out var r) && r > 0 ? r : 4;
-        await WaitForQuietAsync();
-        Console.Error.WriteLine($"bench: h. balance reads under event load ({readers} + {c / 2} workers)…");
-        var reads = runner.RunAsync("h. balance reads, under events", readers, warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
-        var writes = runner.RunAsync("h. (the concurrent events)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Event(RandomSubscription(rng), rng));
-        await Task.Delay(warmup);
-        var before = stats.Sample();
-        await Task.WhenAll(reads, writes);
-        var share = ProcessStats.Between(before, stats.Sample());
-        report.Add(await reads, share, stats.ServerMemory());
-        report.Add(await writes, share, stats.ServerMemory());
+        await MeasureTogether($"j. balance reads beside events at full speed ({readers} + {c / 2} workers)",
+            () => runner.RunAsync("j. balance reads, beside events at full speed", readers, warmup, duration, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}")),
+            () => runner.RunAsync("j. (the concurrent events)", Math.Max(c / 2, 1), warmup, duration, rng => WalletsApi.Event(RandomSubscription(rng), rng)));
     }
     // The same reads alone (after f–h, the customers have usage to price): the cost of a read by itself.
     if (Runs("i")) await Measure("i. balance reads with usage", 4, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
