@@ -71,11 +71,13 @@ public static class Startup
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
         services.AddSingleton<BillingJob>();
+        services.AddSingleton<UsageShardFoldJob>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
             services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
             services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
             services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
+            services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
         }
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));

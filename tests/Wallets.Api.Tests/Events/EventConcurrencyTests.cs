@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Wallets.Api.Jobs;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Events;
@@ -88,5 +92,39 @@ public sealed class EventConcurrencyTests(ApiFactory api) : IClassFixture<ApiFac
         // max_agg is never split: one usage row.
         Assert.Equal(1L, await api.ScalarAsync<long>(
             "SELECT count(*) FROM charge_usage u JOIN charges c ON c.id = u.charge_id WHERE c.billable_metric_id = @m::uuid", ("m", maxMetric)));
+    }
+
+    [Fact]
+    public async Task Folding_usage_shards_while_batches_arrive_loses_and_doubles_nothing()
+    {
+        var client = await SubscribedAsync();
+        // A fold job an hour ahead: every shard counts as quiet, including those being written right now.
+        var fold = new UsageShardFoldJob(api.Services.GetRequiredService<NpgsqlDataSource>(), new ManualClock(api.Clock.GetUtcNow().AddHours(1)),
+            NullLogger<UsageShardFoldJob>.Instance);
+        using var stop = new CancellationTokenSource();
+        var folding = Task.Run(async () =>
+        {
+            var folded = 0;
+            while (!stop.IsCancellationRequested) folded += await fold.RunOnceAsync(CancellationToken.None);
+            return folded;
+        });
+
+        var batches = Enumerable.Range(0, 24).Select(b => client.PostAsync("/api/v1/events/batch", new
+        {
+            events = Enumerable.Range(0, 50).Select(i => new { transaction_id = $"gb-{b}-{i}", external_subscription_id = "sub", code = "gb", properties = new { value = 3 } }).ToArray(),
+        }));
+        Assert.All(await Task.WhenAll(batches), r => r.Ok());
+        await stop.CancelAsync();
+        await folding;
+        await fold.RunOnceAsync(CancellationToken.None);
+
+        var gb = (await client.CurrentUsageAsync("acme", "sub")).ChargeUsage("gb");
+        Assert.Equal("3600.0", (string?)gb["units"]);
+        Assert.Equal(1200, (long)gb["events_count"]!);
+        // Every shard was folded into shard 0. (Tests of a class run one at a time: the latest subscription is this one.)
+        Assert.Equal("0", await api.ScalarAsync<string>("""
+            SELECT string_agg(shard::text, ',') FROM charge_usage
+            WHERE subscription_id = (SELECT id FROM subscriptions WHERE external_id = 'sub' ORDER BY created_at DESC LIMIT 1)
+            """));
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Wallets.Api.Jobs;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Usage;
@@ -165,5 +167,31 @@ public sealed class CurrentUsageTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(5, (long)charge["events_count"]!);
         Assert.Single(usage["charges_usage"]!.AsArray());
         Assert.Equal(500, (long)usage["amount_cents"]!);
+    }
+
+    [Fact]
+    public async Task Quiet_shards_are_folded_into_shard_zero_and_the_usage_stays_the_same()
+    {
+        var (client, _) = await PlanAsync();
+        var subscription = await client.SubscribeAsync("acme", "sub", "p");
+        await client.EventAsync("sub", "calls");
+        // Shards 1 and 2 last written two minutes ago (folded), shard 3 just now (an ingestion may still be adding to it).
+        await api.ScalarAsync<int>("""
+            INSERT INTO charge_usage (organization_id, subscription_id, charge_id, period_from, target_wallet_code, shard, units, events_count, updated_at)
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, s, s * 10, s, @now::timestamptz - CASE WHEN s < 3 THEN interval '2 minutes' ELSE interval '0' END
+            FROM charge_usage, generate_series(1, 3) s WHERE subscription_id = @s::uuid RETURNING 1
+            """, ("s", (string)subscription["lago_id"]!), ("now", api.Clock.GetUtcNow().ToString("O")));
+        var before = await client.CurrentUsageAsync("acme", "sub");
+        Assert.Equal("61.0", (string?)before.ChargeUsage("calls")["units"]);
+
+        var job = api.Services.GetRequiredService<UsageShardFoldJob>();
+        Assert.True(await job.RunOnceAsync(CancellationToken.None) >= 2);
+
+        Assert.Equal("0:31:4,3:30:3", await api.ScalarAsync<string>("""
+            SELECT string_agg(shard || ':' || units::int || ':' || events_count, ',' ORDER BY shard) FROM charge_usage WHERE subscription_id = @s::uuid
+            """, ("s", (string)subscription["lago_id"]!)));
+        var after = await client.CurrentUsageAsync("acme", "sub");
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Equal(0, await job.RunOnceAsync(CancellationToken.None));
     }
 }
