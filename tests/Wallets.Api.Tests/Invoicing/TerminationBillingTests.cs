@@ -104,4 +104,43 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         var days = DateTime.DaysInMonth(month.Year, month.Month);
         Assert.Equal((long)Math.Round(3_100m * 3 / days, MidpointRounding.AwayFromZero), (long)invoice["total_amount_cents"]!);
     }
+
+    [Fact]
+    public async Task Deleting_a_customer_terminates_and_bills_its_subscriptions_then_terminates_its_wallets_as_lago_does()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        var plan = await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
+        await client.CustomerAsync("leaving");
+        var wallet = await client.EuroWalletAsync("leaving", "main", "500");
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        var subscription = await client.SubscribeAsync("leaving", "monthly", month);
+        await client.SubscribeAsync("leaving", "monthly", month.AddMonths(2), externalId: "later");
+        await api.UsageAsync(subscription, plan.ChargeId(), month, 3);
+
+        api.MoveClockTo(month.AddDays(9).AddHours(12));
+        (await client.DeleteJsonAsync("/api/v1/customers/leaving")).Ok();
+
+        // The active subscription is terminated and its period so far billed, paid by the wallet before it is terminated.
+        Assert.Equal("canceled,terminated", await api.ScalarAsync<string>(
+            "SELECT string_agg(status, ',' ORDER BY status) FROM subscriptions WHERE id = @s::uuid OR external_id = 'later'", ("s", subscription.Id())));
+        var paid = await api.ScalarAsync<long>(
+            "SELECT prepaid_credit_amount_cents FROM invoices WHERE customer_id = (SELECT customer_id FROM subscriptions WHERE id = @s::uuid)", ("s", subscription.Id()));
+        var days = DateTime.DaysInMonth(month.Year, month.Month);
+        Assert.Equal((long)Math.Round(31_000m * 10 / days, MidpointRounding.AwayFromZero) + 300, paid);
+        // The wallet is terminated, and what was left of it voided.
+        Assert.Equal(("terminated", 0L, 50_000 - paid), (await api.ScalarAsync<string>("SELECT status FROM wallets WHERE id = @w::uuid", ("w", wallet.Id())),
+            await api.ScalarAsync<long>("SELECT balance_cents FROM wallets WHERE id = @w::uuid", ("w", wallet.Id())),
+            await api.ScalarAsync<long>(
+                "SELECT amount_cents FROM wallet_transactions WHERE wallet_id = @w::uuid AND transaction_type = 'outbound' AND transaction_status = 'voided'",
+                ("w", wallet.Id()))));
+        (await client.GetJsonAsync("/api/v1/customers/leaving")).ExpectNotFound("customer");
+        await LedgerInvariants.AssertAsync(api);
+
+        // Later events for it are stored and count for nothing.
+        (await client.PostAsync("/api/v1/events", new { @event = new { transaction_id = "after", external_subscription_id = "leaving-monthly", code = "calls", properties = new { calls = 5 } } })).Ok();
+        Assert.Equal((3m, true), (await api.ScalarAsync<decimal>("SELECT sum(units) FROM charge_usage WHERE subscription_id = @s::uuid", ("s", subscription.Id())),
+            await api.ScalarAsync<bool>("SELECT subscription_id IS NULL FROM events WHERE transaction_id = 'after'")));
+    }
 }

@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Customers;
 
 /// <summary>Create-or-update by `external_id`, as Lago's `POST /customers` does.</summary>
-public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock)
+public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock, SubscriptionLifecycle lifecycle, WalletHandler walletHandler)
 {
     private static readonly CustomerValidator Validator = new(); // stateless, and costly to build
 
@@ -46,13 +48,32 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
         return customer;
     }
 
+    /// <summary>
+    /// Lago's DestroyService and TerminateRelationsService, in one transaction: the active subscriptions are terminated
+    /// (their final invoices are billed, and paid from the wallets as usual), pending ones are canceled, then the active
+    /// wallets are terminated (what is left is voided), and the customer is gone.
+    /// </summary>
     public async Task<Result<Customer>> DeleteAsync(string externalId, CancellationToken ct)
     {
+        await using var tx = await db.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
-        customer.DeletedAt = clock.GetUtcNow();
-        customer.UpdatedAt = customer.DeletedAt.Value;
+        await db.LockCustomerAsync(customer.Id, ct);
+        var now = clock.GetUtcNow();
+
+        var live = await db.Subscriptions
+            .Where(s => s.CustomerId == customer.Id && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.Pending))
+            .OrderBy(s => s.StartedAt).ThenBy(s => s.CreatedAt).ToListAsync(ct);
+        foreach (var subscription in live) await lifecycle.EndAsync(subscription, now, ct);
         await db.SaveChangesAsync(ct);
+        var wallets = await db.Wallets.Where(w => w.CustomerId == customer.Id && w.Status == WalletStatus.Active)
+            .OrderBy(w => w.CreatedAt).Select(w => w.Id).ToListAsync(ct);
+        foreach (var wallet in wallets) await walletHandler.TerminateAsync(wallet, ct);
+
+        customer.DeletedAt = now;
+        customer.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return customer;
     }
 
