@@ -11,6 +11,7 @@
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
 #                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
 #   BENCH_DB_NAME          the database to (re)create (default wallets_bench), so runs from two worktrees do not collide
+#   BENCH_SERVER_ENV       NAME=value words set for the server only, e.g. "Events__Writers=2 DOTNET_TieredPGO=0"
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log
 #   BENCH_KEEP_DB=1        keep the previous wallets_bench database instead of starting from an empty one
 #   BENCH_QUIET_PERCENT    a scenario starts once other processes use less than this much CPU (default 25, % of one core),
@@ -60,6 +61,8 @@ curl -s -o /dev/null "$base/health" && die "something already answers on $base; 
 server_db="$bench_db${BENCH_DB_OPTIONS:+;$BENCH_DB_OPTIONS}"
 server_env=(ConnectionStrings__Wallets="$server_db" Logging__LogLevel__Default=Warning Jobs__Enabled=false)
 [[ -n "${BENCH_SQL_LOG:-}" ]] && server_env+=("Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=Information")
+# shellcheck disable=SC2206 # NAME=value words, for the server only (runtime or app settings to try without a code change)
+[[ -n "${BENCH_SERVER_ENV:-}" ]] && server_env+=(${BENCH_SERVER_ENV})
 (cd "$app_dir" && exec env "${server_env[@]}" dotnet Wallets.Api.dll --urls "$base") >"$server_log" 2>&1 &
 server_pid=$!
 stop_server() {

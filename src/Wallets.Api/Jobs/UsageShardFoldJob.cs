@@ -4,7 +4,8 @@ namespace Wallets.Api.Jobs;
 
 /// <summary>
 /// Folds usage shards back into shard 0. Concurrent ingestion statements add to their own shard of a usage row
-/// (<see cref="Features.Events.UsageShards"/>), so a row busy enough has up to 16 copies, which every reader adds up.
+/// (<see cref="Features.Events.UsageShards"/>), so a row busy enough has up to 16 copies per API process, which every
+/// reader adds up.
 /// Once a shard has not been written for <see cref="QuietFor"/>, this moves its units and events into shard 0 and
 /// deletes it, in one statement per chunk: a reader sees the shards or their sum, never both or neither. Shards
 /// an ingestion statement holds are skipped (SKIP LOCKED), so several API processes can run it at once.
@@ -15,9 +16,10 @@ public sealed class UsageShardFoldJob(NpgsqlDataSource dataSource, TimeProvider 
 
     private const int Chunk = 1000;
 
-    // $1: shards last written before this are folded; $2: the chunk size. Answers how many shards it folded. Shard 0
-    // rows are locked in key order, as ingestion locks them. A statement adding to a shard being folded waits, then
-    // writes a new shard row. (A sequential scan: an index on updated_at would make every usage update a non-HOT one.)
+    // $1: shards last written before this are folded; $2: the chunk size. Answers how many shards it folded. Ingestion
+    // never adds to shard 0 (only max_agg and latest_agg rows live there, of other charges), and folds lock shard 0
+    // rows in key order. A statement adding to a shard being folded waits, then writes a new shard row.
+    // (A sequential scan: an index on updated_at would make every usage update a non-HOT one.)
     private const string Sql = """
         WITH picked AS (
             SELECT ctid FROM charge_usage WHERE shard > 0 AND updated_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
@@ -57,7 +59,7 @@ public sealed class UsageShardFoldJob(NpgsqlDataSource dataSource, TimeProvider 
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected)
             {
-                // Only possible through a third statement holding max or latest usage rows; the rest waits for the next round.
+                // Not expected (see above), but never fatal: the rest waits for the next round.
                 return total;
             }
             total += folded;
