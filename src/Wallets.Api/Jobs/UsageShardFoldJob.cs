@@ -19,7 +19,7 @@ public sealed class UsageShardFoldJob(NpgsqlDataSource dataSource, TimeProvider 
     // $1: shards last written before this are folded; $2: the chunk size. Answers how many shards it folded. Ingestion
     // never adds to shard 0 (only max_agg and latest_agg rows live there, of other charges), and folds lock shard 0
     // rows in key order. A statement adding to a shard being folded waits, then writes a new shard row.
-    // (A sequential scan: an index on updated_at would make every usage update a non-HOT one.)
+    // (charge_usage_unfolded finds the shards: not on updated_at, which would make every usage update a non-HOT one.)
     private const string Sql = """
         WITH picked AS (
             SELECT ctid FROM charge_usage WHERE shard > 0 AND updated_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
