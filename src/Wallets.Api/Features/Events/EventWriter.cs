@@ -27,7 +27,7 @@ public sealed class EventWriter : IAsyncDisposable
     /// <param name="configuration">
     /// `Events:Writers`: concurrent writers. Default 1: while its statement runs, the next batch gathers, so a batch grows
     /// with the load and each event pays less of the statement's fixed cost. On two cores, one writer took 7,300–7,500
-    /// single events/s with p99 35–37 ms where two took 4,000–4,900/s with p99 52–71 ms (bench/README.md).
+    /// single events/s with p99 9–10 ms where two took 4,000–4,900/s with p99 15–17 ms (bench/README.md).
     /// </param>
     public EventWriter(NpgsqlDataSource dataSource, SubscriptionRoutes routes, TimeProvider clock, ILogger<EventWriter> logger, IConfiguration configuration)
     {
