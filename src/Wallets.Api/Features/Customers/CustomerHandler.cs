@@ -65,7 +65,6 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
             .Where(s => s.CustomerId == customer.Id && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.Pending))
             .OrderBy(s => s.StartedAt).ThenBy(s => s.CreatedAt).ToListAsync(ct);
         foreach (var subscription in live) await lifecycle.EndAsync(subscription, now, ct);
-        await db.SaveChangesAsync(ct);
         var wallets = await db.Wallets.Where(w => w.CustomerId == customer.Id && w.Status == WalletStatus.Active)
             .OrderBy(w => w.CreatedAt).Select(w => w.Id).ToListAsync(ct);
         foreach (var wallet in wallets) await walletHandler.TerminateAsync(wallet, ct);

@@ -33,7 +33,7 @@ public static class WalletEndpoints
         if (!result.IsOk) return result.Error!.ToResult();
         var wallet = result.Value!;
         var usage = await ongoing.UsageOfAsync([wallet], db.Database.CurrentTransaction, ct);
-        return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage.GetValueOrDefault(wallet.Id))), LagoJson.Options);
+        return Answer(wallet, usage.GetValueOrDefault(wallet.Id));
     }
 
     /// <summary>A wallet read for a GET, with its real-time ongoing balance.</summary>
@@ -42,8 +42,11 @@ public static class WalletEndpoints
         if (!read.IsOk) return read.Error!.ToResult();
         var wallet = read.Value!.Wallet;
         var usage = await ongoing.UsageOfAsync([read.Value], ct);
-        return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage.GetValueOrDefault(wallet.Id))), LagoJson.Options);
+        return Answer(wallet, usage.GetValueOrDefault(wallet.Id));
     }
+
+    private static IResult Answer(Wallet wallet, long ongoingUsageCents) =>
+        Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, ongoingUsageCents)), LagoJson.Options);
 
     private static async Task<IResult> CreateWallet(HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
@@ -83,8 +86,7 @@ public static class WalletEndpoints
     private static async Task<IResult> FindWallet(string lago_id, Tenant tenant, OngoingBalances ongoing, CancellationToken ct)
     {
         var found = Guid.TryParse(lago_id, out var id) ? await ongoing.WalletByIdAsync(tenant.OrganizationId, id, ct) : null;
-        if (found is not { Read.Wallet: var wallet, OngoingUsageCents: var usage }) return LagoError.NotFound("wallet").ToResult();
-        return Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, usage)), LagoJson.Options);
+        return found is { Read.Wallet: var wallet, OngoingUsageCents: var usage } ? Answer(wallet, usage) : LagoError.NotFound("wallet").ToResult();
     }
 
     private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
