@@ -53,6 +53,29 @@ public sealed class EventRoutingTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task A_customer_deleted_elsewhere_stops_counting_at_once_and_other_changes_keep_the_cache()
+    {
+        var client = await SubscribedAsync();
+        var first = await client.EventAsync("sub", "calls");
+        var customer = Guid.Parse((string)first["lago_customer_id"]!);
+        const string Version = "SELECT routes_version FROM organizations WHERE id = (SELECT organization_id FROM customers WHERE id = @c)";
+        var before = await api.ScalarAsync<long>(Version, ("c", customer));
+
+        // Changes no route holds leave the version, so cached routes stay good.
+        await api.ScalarAsync<int>("UPDATE customers SET name = 'Acme Corp' WHERE id = @c RETURNING 1", ("c", customer));
+        await api.ScalarAsync<int>("UPDATE subscriptions SET name = 'renamed' WHERE customer_id = @c RETURNING 1", ("c", customer));
+        Assert.Equal(before, await api.ScalarAsync<long>(Version, ("c", customer)));
+        Assert.NotNull((await client.EventAsync("sub", "calls"))["lago_subscription_id"]);
+
+        await api.ScalarAsync<int>("UPDATE customers SET deleted_at = now() WHERE id = @c RETURNING 1", ("c", customer));
+        Assert.True(await api.ScalarAsync<long>(Version, ("c", customer)) > before);
+        var after = await client.EventAsync("sub", "calls");
+        Assert.Null(after["lago_subscription_id"]);
+        Assert.Equal(2L, await api.ScalarAsync<long>("SELECT sum(events_count)::bigint FROM charge_usage WHERE subscription_id = @s",
+            ("s", Guid.Parse((string)first["lago_subscription_id"]!))));
+    }
+
+    [Fact]
     public async Task A_time_zone_changed_elsewhere_puts_the_next_event_in_the_right_period()
     {
         var client = await SubscribedAsync();

@@ -2,8 +2,8 @@ namespace Wallets.Api.Features.Events;
 
 /// <summary>
 /// The one statement that stores events and adds them to their usage rows, for one event or many (arrays,
-/// unnested; the events may belong to several organizations). Parameters: $1 now, then one array per column of
-/// the input below, then $15 the usage shard. Answers one row per event, in input order.
+/// unnested; the events may belong to several organizations). Parameters: $1 now, $2 the usage shard, then one array
+/// per column of the input below. Answers one row per event, in input order.
 /// </summary>
 internal static class EventStatement
 {
@@ -11,24 +11,26 @@ internal static class EventStatement
 
     public const string Sql = $$"""
         WITH input AS (
-            SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[],
-                                 $10::numeric[], $11::text[], $12::timestamptz[], $13::uuid[], $14::text[]) WITH ORDINALITY
+            SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[],
+                                 $11::numeric[], $12::text[], $13::timestamptz[], $14::uuid[], $15::uuid[], $16::uuid[], $17::timestamptz[],
+                                 $18::bigint[]) WITH ORDINALITY
                 AS i(organization_id, id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
-                     precise, target, period_from, routed_id, routed_zone, ord)
+                     precise, target, period_from, subscription_id, customer_id, plan_id, started_at, routes_version, ord)
         ),
-        -- The active subscription each event names, read now: the caller's cached route (which gave period_from) is
-        -- used only if it still names this subscription and the customer's time zone is unchanged.
+        versions AS MATERIALIZED (
+            SELECT id, routes_version FROM organizations WHERE id IN (SELECT organization_id FROM input)
+        ),
+        -- The caller's cached routes (SubscriptionRoutes) hold if their organization's routes_version is the one they were
+        -- read at (0009_subscription_routes_version.sql): one lookup per organization, not per event. An event without a
+        -- route holds if its external id still names no active subscription.
         routed AS (
-            SELECT i.*, s.id AS subscription_id, s.customer_id, s.plan_id, s.started_at,
-                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, false) AS fresh,
-                   COALESCE(s.id = i.routed_id AND s.timezone IS NOT DISTINCT FROM i.routed_zone, s.id IS NULL AND i.routed_id IS NULL) AS route_ok
-            FROM input i
-            -- OFFSET 0 keeps each lookup a per-event index probe, whatever the planner thinks of the array's size.
-            LEFT JOIN LATERAL (
-                SELECT s.id, s.customer_id, s.plan_id, s.started_at, c.timezone
-                FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
-                WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active'
-                OFFSET 0) s ON true
+            SELECT i.*, COALESCE(i.subscription_id IS NOT NULL AND v.routes_version = i.routes_version, false) AS fresh,
+                   CASE WHEN i.subscription_id IS NOT NULL THEN COALESCE(v.routes_version = i.routes_version, false)
+                        ELSE NOT EXISTS (
+                            SELECT FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+                            WHERE s.organization_id = i.organization_id AND s.external_id = i.external_subscription_id AND s.status = 'active')
+                   END AS route_ok
+            FROM input i LEFT JOIN versions v ON v.id = i.organization_id
         ),
         -- One stale route and nothing is stored: the caller reloads the routes and sends the whole set again. So the
         -- statement is all its events' work or none, and needs no transaction of its own (no round trip for COMMIT
@@ -105,10 +107,10 @@ internal static class EventStatement
             FROM grouped g
         ),
         -- Usage rows are locked in key order by every statement, so concurrent ones cannot deadlock on them. Additive usage
-        -- goes to this statement's shard ($15, see UsageShards), so concurrent statements do not wait on each other's rows.
+        -- goes to this statement's shard ($2, see UsageShards), so concurrent statements do not wait on each other's rows.
         added AS (
             INSERT INTO charge_usage AS u (organization_id, subscription_id, charge_id, period_from, target_wallet_code, shard, units, events_count, latest_at, updated_at)
-            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, $15, units, events_count, NULL, $1
+            SELECT organization_id, subscription_id, charge_id, period_from, target_wallet_code, $2, units, events_count, NULL, $1
             FROM measured WHERE aggregation_type IN ('count_agg', 'sum_agg', 'unique_count_agg')
             ORDER BY subscription_id, charge_id, period_from, target_wallet_code
             ON CONFLICT (subscription_id, charge_id, period_from, target_wallet_code, shard) DO UPDATE

@@ -23,7 +23,7 @@ internal static class EventStore
     {
         for (var attempt = 1; ; attempt++)
         {
-            var rows = new List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)>(events.Count);
+            var rows = new List<(Guid Organization, ParsedEvent Event, CachedRoute Route)>(events.Count);
             var order = new List<int>(events.Count);
             foreach (var organization in Enumerable.Range(0, events.Count).GroupBy(i => events[i].Organization))
             {
@@ -47,28 +47,31 @@ internal static class EventStore
     }
 
     private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
-        List<(Guid Organization, ParsedEvent Event, SubscriptionRoute? Route)> rows, DateTimeOffset now, string sql, CancellationToken ct)
+        List<(Guid Organization, ParsedEvent Event, CachedRoute Route)> rows, DateTimeOffset now, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now });
-        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Organization)));
-        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Event.Id)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TransactionId)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalSubscriptionId)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalCustomerId)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.Code)));
-        p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Event.Timestamp)));
-        p.Add(Array(NpgsqlDbType.Jsonb, rows.Select(r => r.Event.Properties.GetRawText())));
-        p.Add(Array(NpgsqlDbType.Numeric, rows.Select(r => r.Event.PreciseTotalAmountCents)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TargetWalletCode)));
-        p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route?.PeriodFrom(r.Event.Timestamp))));
-        p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route?.SubscriptionId)));
-        p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Route?.Timezone)));
         var shard = UsageShards.Rent();
         try
         {
+            var p = command.Parameters;
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now });
             p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = shard.Shard });
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Organization)));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Event.Id)));
+            p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TransactionId)));
+            p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalSubscriptionId)));
+            p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.ExternalCustomerId)));
+            p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.Code)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Event.Timestamp)));
+            p.Add(Array(NpgsqlDbType.Jsonb, rows.Select(r => r.Event.Properties.GetRawText())));
+            p.Add(Array(NpgsqlDbType.Numeric, rows.Select(r => r.Event.PreciseTotalAmountCents)));
+            p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TargetWalletCode)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route.Route?.PeriodFrom(r.Event.Timestamp))));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.SubscriptionId)));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.CustomerId)));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.PlanId)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route.Route?.StartedAt)));
+            p.Add(Array(NpgsqlDbType.Bigint, rows.Select(r => r.Route.Version)));
             // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
             await command.PrepareAsync(ct);
 

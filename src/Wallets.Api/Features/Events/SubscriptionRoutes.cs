@@ -6,70 +6,80 @@ using Wallets.Domain.Billing;
 namespace Wallets.Api.Features.Events;
 
 /// <summary>Where an event's usage goes: the active subscription an external id names, and what its billing periods depend on.</summary>
-/// <param name="Timezone">The customer's time zone as stored (null = UTC); the ingestion statement checks it is still the same.</param>
 public sealed record SubscriptionRoute(
-    Guid SubscriptionId, Guid CustomerId, string? Timezone, TimeZoneInfo Zone, PlanInterval Interval, BillingTime BillingTime, DateTimeOffset SubscriptionAt)
+    Guid SubscriptionId, Guid CustomerId, Guid PlanId, DateTimeOffset StartedAt,
+    TimeZoneInfo Zone, PlanInterval Interval, BillingTime BillingTime, DateTimeOffset SubscriptionAt)
 {
     /// <summary>The usage rows' key: the start of the full billing period containing <paramref name="at"/>.</summary>
     public DateTimeOffset PeriodFrom(DateTimeOffset at) => BillingPeriod.Containing(at, Interval, BillingTime, SubscriptionAt, Zone).From;
 }
 
+/// <summary>A cached route (null: no active subscription) and the organization's <c>routes_version</c> it was read at.</summary>
+public readonly record struct CachedRoute(SubscriptionRoute? Route, long Version);
+
 /// <summary>
 /// A per-process cache of <see cref="SubscriptionRoute"/>s (and of "no active subscription"), so the hot path sends
-/// only the ingestion statement. It is never trusted blindly: that statement re-reads the active subscription and the
-/// customer's time zone, aggregates only events whose route still matches, and reports the others, which are routed
-/// again after a reload. So a stale entry (another replica terminated or created a subscription, a time zone changed)
-/// costs one more round trip, never a wrong count. The period inputs it holds (plan interval, billing time, start
-/// date) cannot change while a subscription is active. Entries live a minute, and this process forgets the ones it
-/// changes (<see cref="Forget"/>) so it does not even pay that round trip.
+/// only the ingestion statement. It is never trusted blindly. Each route carries the organization's
+/// <c>routes_version</c> it was read at, which database triggers change whenever anything a route holds changes
+/// (0009_subscription_routes_version.sql), and the statement counts an event on its route only if that number is still
+/// the same; an event without a route is looked up again there. Otherwise the statement stores nothing and reports
+/// the event, which is routed again after a reload. So a stale entry (another replica terminated a subscription, a time
+/// zone changed) costs one more round trip, never a wrong count. Once a load sees a newer version, the organization's
+/// older entries are reloaded when next used, without that round trip.
 /// </summary>
 public sealed class SubscriptionRoutes
 {
-    private const long LifetimeMs = 60_000;
     private const int MaxEntries = 200_000;
-    private readonly ConcurrentDictionary<(Guid Organization, string ExternalId), (SubscriptionRoute? Route, long Until)> _entries = new();
+    private readonly ConcurrentDictionary<(Guid Organization, string ExternalId), CachedRoute> _entries = new();
+    private readonly ConcurrentDictionary<Guid, long> _versions = new();
 
     /// <summary>The route (or null) of every external id, loading the unknown ones in one query.</summary>
-    public async Task<Dictionary<string, SubscriptionRoute?>> GetAsync(
+    public async Task<Dictionary<string, CachedRoute>> GetAsync(
         NpgsqlConnection connection, NpgsqlTransaction? tx, Guid organizationId, IEnumerable<string> externalIds, CancellationToken ct)
     {
-        var now = Environment.TickCount64;
-        var routes = new Dictionary<string, SubscriptionRoute?>(StringComparer.Ordinal);
+        var version = _versions.GetValueOrDefault(organizationId, -1);
+        var routes = new Dictionary<string, CachedRoute>(StringComparer.Ordinal);
         List<string>? missing = null;
         foreach (var id in externalIds)
         {
             if (routes.ContainsKey(id)) continue;
-            if (id.Length == 0) routes[id] = null;
-            else if (_entries.TryGetValue((organizationId, id), out var entry) && entry.Until > now) routes[id] = entry.Route;
+            if (_entries.TryGetValue((organizationId, id), out var entry) && entry.Version == version) routes[id] = entry;
             else if (!(missing ??= []).Contains(id)) missing.Add(id);
         }
         if (missing is null) return routes;
 
-        foreach (var id in missing) routes[id] = null;
-        // The same rows the ingestion statement matches: the live subscription of a customer not deleted.
+        // The same rows the ingestion statement matches: the live subscription of a customer not deleted. The version is
+        // read by the same statement, so it is the one these rows are current at.
         await using var command = new NpgsqlCommand("""
-            SELECT s.external_id, s.id, s.customer_id, c.timezone, p."interval", s.billing_time, s.subscription_at
-            FROM subscriptions s
-            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
-            JOIN plans p ON p.id = s.plan_id
-            WHERE s.organization_id = $1 AND s.status = 'active' AND s.external_id = ANY($2)
+            SELECT o.routes_version, s.external_id, s.id, s.customer_id, s.plan_id, s.started_at, c.timezone, p."interval", s.billing_time, s.subscription_at
+            FROM organizations o
+            LEFT JOIN (subscriptions s
+                       JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+                       JOIN plans p ON p.id = s.plan_id)
+                   ON s.organization_id = o.id AND s.status = 'active' AND s.external_id = ANY($2)
+            WHERE o.id = $1
             """, connection, tx);
         command.Parameters.Add(new NpgsqlParameter { Value = organizationId });
         command.Parameters.Add(new NpgsqlParameter { Value = missing.ToArray() });
+        var loaded = new Dictionary<string, SubscriptionRoute>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                var timezone = reader.IsDBNull(3) ? null : reader.GetString(3);
-                BillingNames.TryParseInterval(reader.GetString(4), out var interval);
-                BillingNames.TryParseBillingTime(reader.GetString(5), out var billingTime);
-                routes[reader.GetString(0)] = new SubscriptionRoute(reader.GetGuid(1), reader.GetGuid(2), timezone,
-                    SubscriptionViews.ZoneOf(timezone), interval, billingTime, reader.GetFieldValue<DateTimeOffset>(6));
+                version = reader.GetInt64(0);
+                if (reader.IsDBNull(1)) continue;
+                var timezone = reader.IsDBNull(6) ? null : reader.GetString(6);
+                BillingNames.TryParseInterval(reader.GetString(7), out var interval);
+                BillingNames.TryParseBillingTime(reader.GetString(8), out var billingTime);
+                loaded[reader.GetString(1)] = new SubscriptionRoute(reader.GetGuid(2), reader.GetGuid(3), reader.GetGuid(4),
+                    reader.GetFieldValue<DateTimeOffset>(5), SubscriptionViews.ZoneOf(timezone), interval, billingTime,
+                    reader.GetFieldValue<DateTimeOffset>(9));
             }
         }
 
         if (_entries.Count > MaxEntries) _entries.Clear();
-        foreach (var id in missing) _entries[(organizationId, id)] = (routes[id], now + LifetimeMs);
+        _versions.AddOrUpdate(organizationId, version, (_, known) => Math.Max(known, version));
+        foreach (var id in missing) routes[id] = _entries[(organizationId, id)] = new CachedRoute(loaded.GetValueOrDefault(id), version);
         return routes;
     }
 
