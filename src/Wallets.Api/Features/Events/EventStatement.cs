@@ -17,8 +17,10 @@ internal static class EventStatement
                 AS i(organization_id, id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
                      precise, target, period_from, subscription_id, customer_id, plan_id, started_at, routes_version, ord)
         ),
+        -- One primary-key probe per organization in the input (a join could scan organizations).
         versions AS MATERIALIZED (
-            SELECT id, routes_version FROM organizations WHERE id IN (SELECT organization_id FROM input)
+            SELECT k.organization_id AS id, (SELECT o.routes_version FROM organizations o WHERE o.id = k.organization_id) AS routes_version
+            FROM (SELECT DISTINCT organization_id FROM input) k
         ),
         -- The caller's cached routes (SubscriptionRoutes) hold if their organization's routes_version is the one they were
         -- read at (0009_subscription_routes_version.sql): one lookup per organization, not per event. An event without a
