@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Wallets.Api.Tests.Infrastructure;
 using static Wallets.Api.Tests.Invoicing.InvoicingSetup;
 
@@ -6,18 +7,27 @@ namespace Wallets.Api.Tests.Invoicing;
 /// <summary>Terminating a subscription bills the period so far, in the terminating request.</summary>
 public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    [Fact]
-    public async Task Terminating_bills_the_days_used_and_the_usage_so_far_and_nothing_after()
+    /// <summary>
+    /// Customer "leaving" with a wallet of <paramref name="credits"/>, subscribed to a monthly plan (31,000 cents, 1 per
+    /// call) from the start of next month, the clock at that start and 3 calls of usage.
+    /// </summary>
+    private async Task<(HttpClient Client, JsonNode Wallet, DateTimeOffset Month, JsonNode Subscription)> LeavingAsync(string credits)
     {
         var client = await api.NewOrganizationClientAsync();
         var metric = await client.SumMetricAsync("calls");
         var plan = await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
         await client.CustomerAsync("leaving");
-        var wallet = await client.EuroWalletAsync("leaving", "main", "200");
+        var wallet = await client.EuroWalletAsync("leaving", "main", credits);
         var month = api.ThisMonth().AddMonths(1);
         api.MoveClockTo(month);
         var subscription = await client.SubscribeAsync("leaving", "monthly", month);
         await api.UsageAsync(subscription, plan.ChargeId(), month, 3);
+        return (client, wallet, month, subscription);
+    }
+    [Fact]
+    public async Task Terminating_bills_the_days_used_and_the_usage_so_far_and_nothing_after()
+    {
+        var (client, wallet, month, subscription) = await LeavingAsync("200");
 
         // 9 days and 12 hours used: 10 started days of the month.
         api.MoveClockTo(month.AddDays(9).AddHours(12));
@@ -108,16 +118,8 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
     [Fact]
     public async Task Deleting_a_customer_terminates_and_bills_its_subscriptions_then_terminates_its_wallets_as_lago_does()
     {
-        var client = await api.NewOrganizationClientAsync();
-        var metric = await client.SumMetricAsync("calls");
-        var plan = await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
-        await client.CustomerAsync("leaving");
-        var wallet = await client.EuroWalletAsync("leaving", "main", "500");
-        var month = api.ThisMonth().AddMonths(1);
-        api.MoveClockTo(month);
-        var subscription = await client.SubscribeAsync("leaving", "monthly", month);
+        var (client, wallet, month, subscription) = await LeavingAsync("500");
         await client.SubscribeAsync("leaving", "monthly", month.AddMonths(2), externalId: "later");
-        await api.UsageAsync(subscription, plan.ChargeId(), month, 3);
 
         api.MoveClockTo(month.AddDays(9).AddHours(12));
         (await client.DeleteJsonAsync("/api/v1/customers/leaving")).Ok();

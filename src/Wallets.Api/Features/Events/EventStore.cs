@@ -23,7 +23,7 @@ internal static class EventStore
     {
         for (var attempt = 1; ; attempt++)
         {
-            var rows = new List<(Guid Organization, ParsedEvent Event, CachedRoute Route)>(events.Count);
+            var rows = new List<(Guid Organization, ParsedEvent Event, CachedRoute Cached)>(events.Count);
             var order = new List<int>(events.Count);
             foreach (var organization in Enumerable.Range(0, events.Count).GroupBy(i => events[i].Organization))
             {
@@ -47,7 +47,7 @@ internal static class EventStore
     }
 
     private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
-        List<(Guid Organization, ParsedEvent Event, CachedRoute Route)> rows, DateTimeOffset now, string sql, CancellationToken ct)
+        List<(Guid Organization, ParsedEvent Event, CachedRoute Cached)> rows, DateTimeOffset now, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);
         var shard = UsageShards.Rent();
@@ -66,12 +66,12 @@ internal static class EventStore
             p.Add(Array(NpgsqlDbType.Jsonb, rows.Select(r => r.Event.Properties.GetRawText())));
             p.Add(Array(NpgsqlDbType.Numeric, rows.Select(r => r.Event.PreciseTotalAmountCents)));
             p.Add(Array(NpgsqlDbType.Text, rows.Select(r => r.Event.TargetWalletCode)));
-            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route.Route?.PeriodFrom(r.Event.Timestamp))));
-            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.SubscriptionId)));
-            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.CustomerId)));
-            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Route.Route?.PlanId)));
-            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Route.Route?.StartedAt)));
-            p.Add(Array(NpgsqlDbType.Bigint, rows.Select(r => r.Route.Version)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Cached.Route?.PeriodFrom(r.Event.Timestamp))));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Cached.Route?.SubscriptionId)));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Cached.Route?.CustomerId)));
+            p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Cached.Route?.PlanId)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Cached.Route?.StartedAt)));
+            p.Add(Array(NpgsqlDbType.Bigint, rows.Select(r => r.Cached.Version)));
             // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
             await command.PrepareAsync(ct);
 
