@@ -145,4 +145,36 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal((3m, true), (await api.ScalarAsync<decimal>("SELECT sum(units) FROM charge_usage WHERE subscription_id = @s::uuid", ("s", subscription.Id())),
             await api.ScalarAsync<bool>("SELECT subscription_id IS NULL FROM events WHERE transaction_id = 'after'")));
     }
+
+    [Fact]
+    public async Task An_event_racing_the_termination_is_either_on_its_invoice_or_not_counted_at_all()
+    {
+        var (client, _, month, subscription) = await LeavingAsync("100000");
+        api.MoveClockTo(month.AddDays(3));
+        using var stop = new CancellationTokenSource();
+        var (attached, unattached) = (0, 0);
+        async Task SendAsync(int sender)
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var e = (await client.SendEventAsync(new
+                {
+                    transaction_id = $"race-{sender}-{i}", external_subscription_id = "leaving-monthly", code = "calls", properties = new { units = 1 },
+                })).Ok()["event"]!;
+                Interlocked.Increment(ref e["lago_subscription_id"] is null ? ref unattached : ref attached);
+            }
+        }
+        var senders = Enumerable.Range(0, 8).Select(s => Task.Run(() => SendAsync(s))).ToList();
+        await Task.Delay(300);
+        (await client.DeleteJsonAsync("/api/v1/subscriptions/leaving-monthly")).Ok();
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+
+        // Events went both ways, and every one answered as attached to the subscription is billed: none counted after.
+        Assert.True(attached > 0 && unattached > 0, $"{attached} attached, {unattached} not");
+        var counted = await api.ScalarAsync<decimal>("SELECT sum(units) FROM charge_usage WHERE subscription_id = @s::uuid", ("s", subscription.Id()));
+        var invoice = Assert.Single(await client.InvoicesAsync("leaving"));
+        Assert.Equal((3m + attached, (3 + attached) * 100L), (counted, (long)invoice.Fee("charge")["amount_cents"]!));
+    }
 }

@@ -7,6 +7,22 @@ namespace Wallets.Api.Features.Events;
 /// </summary>
 internal static class EventStatement
 {
+    /// <summary>
+    /// Run just before <see cref="Sql"/>, in the same transaction ($1: the events' organizations): every statement that
+    /// counts events holds its organizations' events lock shared. A termination takes the lock exclusively
+    /// (<see cref="LockOrganizationSql"/>) before it bills the usage so far: it waits for the statements already
+    /// counting, then sees all they counted; later ones wait for it to commit, and only then take their snapshot, so
+    /// they see the subscription ended. The main statement takes its snapshot after this one, which is why the lock
+    /// cannot be taken inside it.
+    /// </summary>
+    public static readonly string ShareOrganizationsSql =
+        $"SELECT count(pg_advisory_xact_lock_shared({LockKey("o")})) FROM (SELECT DISTINCT o FROM unnest($1::uuid[]) AS o) AS k";
+
+    /// <summary>The organization's events lock ({0}, for EF Core), exclusively: until the transaction ends, no event of it is counted.</summary>
+    public static readonly string LockOrganizationSql = $"SELECT pg_advisory_xact_lock({LockKey("{0}")})";
+
+    private static string LockKey(string organization) => $"hashtextextended('events ' || {organization}::text, 0)";
+
     private const string SkipDuplicates = "ON CONFLICT (organization_id, transaction_id, external_subscription_id) DO NOTHING";
 
     public const string Sql = $$"""

@@ -10,9 +10,10 @@ public sealed record EventOutcome(bool Inserted, Guid? SubscriptionId, Guid? Cus
 /// Runs <see cref="EventStatement"/> for a set of events on one connection: routes them from the cache (loading
 /// unknown routes in one query per organization), and when the statement found a route stale (it then stored
 /// nothing), reloads those routes and sends the whole set again. One round trip when every route is cached and
-/// current. With <c>allOrNothing</c>, a stored transaction_id fails the statement
+/// current. The statement follows the organizations' shared events lock (<see cref="EventStatement.ShareOrganizationsSql"/>),
+/// in the same round trip. With <c>allOrNothing</c>, a stored transaction_id fails the statement
 /// (<see cref="EventStatement.AllOrNothingSql"/>) instead of being reported. Without a transaction (<c>tx</c> null)
-/// the statement commits on its own: it is the whole set's work or none of it.
+/// the two commit on their own, as one implicit transaction: the whole set's work or none of it.
 /// </summary>
 internal static class EventStore
 {
@@ -49,7 +50,12 @@ internal static class EventStore
     private static async Task<List<(bool RouteOk, EventOutcome Outcome)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
         List<(Guid Organization, ParsedEvent Event, CachedRoute Cached)> rows, DateTimeOffset now, string sql, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(sql, connection, tx);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        var share = new NpgsqlBatchCommand(EventStatement.ShareOrganizationsSql);
+        share.Parameters.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Organization).Distinct()));
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(share);
+        batch.BatchCommands.Add(command);
         var shard = UsageShards.Rent();
         try
         {
@@ -73,10 +79,11 @@ internal static class EventStore
             p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Cached.Route?.StartedAt)));
             p.Add(Array(NpgsqlDbType.Bigint, rows.Select(r => r.Cached.Version)));
             // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
-            await command.PrepareAsync(ct);
+            await batch.PrepareAsync(ct);
 
             var results = new List<(bool, EventOutcome)>(rows.Count);
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 results.Add((reader.GetBoolean(0), new EventOutcome(reader.GetBoolean(1),
