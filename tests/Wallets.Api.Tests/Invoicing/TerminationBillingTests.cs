@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Wallets.Api.Tests.Infrastructure;
 using static Wallets.Api.Tests.Invoicing.InvoicingSetup;
@@ -176,5 +177,39 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         var counted = await api.ScalarAsync<decimal>("SELECT sum(units) FROM charge_usage WHERE subscription_id = @s::uuid", ("s", subscription.Id()));
         var invoice = Assert.Single(await client.InvoicesAsync("leaving"));
         Assert.Equal((3m + attached, (3 + attached) * 100L), (counted, (long)invoice.Fee("charge")["amount_cents"]!));
+    }
+
+    [Fact]
+    public async Task Deleting_a_customer_while_one_of_its_subscriptions_is_terminated_bills_each_once_and_never_deadlocks()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 8; i++)
+        {
+            await client.CustomerAsync($"both-{i}");
+            await client.EuroWalletAsync($"both-{i}", "main", "1000");
+            await client.SubscribeAsync($"both-{i}", "monthly", month, externalId: $"first-{tag}-{i}");
+            await client.SubscribeAsync($"both-{i}", "monthly", month, externalId: $"second-{tag}-{i}");
+        }
+        api.MoveClockTo(month.AddDays(4));
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            var customer = Task.Run(() => client.DeleteJsonAsync($"/api/v1/customers/both-{i}"));
+            var subscription = Task.Run(() => client.DeleteJsonAsync($"/api/v1/subscriptions/second-{tag}-{i}"));
+            return (Customer: await customer, Subscription: await subscription);
+        }));
+
+        Assert.All(replies, r => r.Customer.Ok());
+        // The subscription's own termination came first, or found it terminated by the customer's.
+        Assert.All(replies, r => Assert.Contains(r.Subscription.Status, new[] { HttpStatusCode.OK, HttpStatusCode.NotFound }));
+        Assert.Equal((16L, 16L), (await api.ScalarAsync<long>(
+            "SELECT count(*) FROM subscriptions s JOIN invoice_subscriptions i ON i.subscription_id = s.id WHERE s.external_id LIKE '%-' || @t || '-%' AND s.status = 'terminated'",
+            ("t", tag)), await api.ScalarAsync<long>("SELECT count(*) FROM subscriptions WHERE external_id LIKE '%-' || @t || '-%'", ("t", tag))));
+        await LedgerInvariants.AssertAsync(api);
     }
 }

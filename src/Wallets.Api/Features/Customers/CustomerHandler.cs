@@ -58,6 +58,8 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
         await using var tx = await db.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
+        // Its subscriptions' terminations stop the organization's events (LockEventsAsync): that lock comes first.
+        await db.LockEventsAsync(customer.OrganizationId, ct);
         await db.LockCustomerAsync(customer.Id, ct);
         var now = clock.GetUtcNow();
 

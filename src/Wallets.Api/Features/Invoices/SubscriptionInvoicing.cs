@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
-using Wallets.Api.Features.Events;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Usage;
 using Wallets.Domain.Billing;
@@ -61,8 +60,8 @@ public sealed class SubscriptionInvoicing(
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Termination bills inside the terminating transaction.");
         // Until the termination commits, no event of the organization is counted: it bills all usage counted before, and
-        // events after it see the subscription ended (EventStatement.ShareOrganizationsSql). Taken first, before any row lock.
-        await db.Database.ExecuteSqlRawAsync(EventStatement.LockOrganizationSql, [subscription.OrganizationId], ct);
+        // events after it see the subscription ended. Taken before any row or customer lock.
+        await db.LockEventsAsync(subscription.OrganizationId, ct);
         // Holds the row until the termination commits: the billing job skips it, a second termination waits and then sees it ended.
         var status = await db.Database.SqlQuery<string>($"SELECT status AS \"Value\" FROM subscriptions WHERE id = {subscription.Id} FOR UPDATE").ToListAsync(ct);
         if (status.SingleOrDefault() != SubscriptionStatus.Active || subscription.TerminatedAt is not { } terminatedAt) return;
