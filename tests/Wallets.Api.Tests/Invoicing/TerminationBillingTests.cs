@@ -212,4 +212,35 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
             ("t", tag)), await api.ScalarAsync<long>("SELECT count(*) FROM subscriptions WHERE external_id LIKE '%-' || @t || '-%'", ("t", tag))));
         await LedgerInvariants.AssertAsync(api);
     }
+
+    [Fact]
+    public async Task Deleting_customers_while_the_billing_job_bills_them_bills_each_period_once_and_never_deadlocks()
+    {
+        const int Customers = 16;
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < Customers; i++)
+        {
+            await client.CustomerAsync($"billed-{tag}-{i}");
+            await client.EuroWalletAsync($"billed-{tag}-{i}", "main", "1000");
+            await client.SubscribeAsync($"billed-{tag}-{i}", "monthly", month);
+        }
+        var next = month.AddMonths(1).AddHours(1);
+        api.MoveClockTo(next);
+
+        var billing = Task.Run(() => api.BillAsync(next));
+        var deletions = await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => Task.Run(() => client.DeleteJsonAsync($"/api/v1/customers/billed-{tag}-{i}"))));
+        await billing;
+
+        Assert.All(deletions, r => r.Ok());
+        // Each subscription: its first month (by the job or by its termination) and the hour of the next, each once.
+        Assert.Equal(2L * Customers, await api.ScalarAsync<long>(
+            "SELECT count(*) FROM invoice_subscriptions i JOIN subscriptions s ON s.id = i.subscription_id WHERE s.external_id LIKE 'billed-' || @t || '-%'",
+            ("t", tag)));
+        await LedgerInvariants.AssertAsync(api);
+    }
 }

@@ -58,8 +58,12 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
         await using var tx = await db.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
-        // Its subscriptions' terminations stop the organization's events (LockEventsAsync): that lock comes first.
+        // Locks in the order every termination and the billing job take them: the organization's events (a termination
+        // stops them, LockEventsAsync), then the subscriptions (the job claims them), then the customer.
         await db.LockEventsAsync(customer.OrganizationId, ct);
+        await db.Database.ExecuteSqlAsync($"""
+            SELECT count(*) FROM (SELECT FROM subscriptions WHERE customer_id = {customer.Id} AND status IN ('active', 'pending') ORDER BY id FOR UPDATE) AS live
+            """, ct);
         await db.LockCustomerAsync(customer.Id, ct);
         var now = clock.GetUtcNow();
 
