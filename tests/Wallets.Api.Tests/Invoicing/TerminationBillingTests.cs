@@ -179,8 +179,12 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal((3m + attached, (3 + attached) * 100L), (counted, (long)invoice.Fee("charge")["amount_cents"]!));
     }
 
-    [Fact]
-    public async Task Deleting_a_customer_while_one_of_its_subscriptions_is_terminated_bills_each_once_and_never_deadlocks()
+    /// <summary>
+    /// <paramref name="count"/> customers "{prefix}-{tag}-{i}" (tag: fresh for the test), each with a wallet of 1,000 credits
+    /// and <paramref name="subscriptions"/> subscriptions "{customer}-{n}" (n from 1) to a monthly plan (31,000 cents, 1 per
+    /// call) from the start of next month; the clock at that start.
+    /// </summary>
+    private async Task<(HttpClient Client, string Tag, DateTimeOffset Month)> CustomersAsync(string prefix, int count, int subscriptions)
     {
         var client = await api.NewOrganizationClientAsync();
         var metric = await client.SumMetricAsync("calls");
@@ -188,19 +192,26 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         var month = api.ThisMonth().AddMonths(1);
         api.MoveClockTo(month);
         var tag = Guid.NewGuid().ToString("N")[..8];
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < count; i++)
         {
-            await client.CustomerAsync($"both-{i}");
-            await client.EuroWalletAsync($"both-{i}", "main", "1000");
-            await client.SubscribeAsync($"both-{i}", "monthly", month, externalId: $"first-{tag}-{i}");
-            await client.SubscribeAsync($"both-{i}", "monthly", month, externalId: $"second-{tag}-{i}");
+            var customer = $"{prefix}-{tag}-{i}";
+            await client.CustomerAsync(customer);
+            await client.EuroWalletAsync(customer, "main", "1000");
+            for (var n = 1; n <= subscriptions; n++) await client.SubscribeAsync(customer, "monthly", month, externalId: $"{customer}-{n}");
         }
+        return (client, tag, month);
+    }
+
+    [Fact]
+    public async Task Deleting_a_customer_while_one_of_its_subscriptions_is_terminated_bills_each_once_and_never_deadlocks()
+    {
+        var (client, tag, month) = await CustomersAsync("both", 8, subscriptions: 2);
         api.MoveClockTo(month.AddDays(4));
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
-            var customer = Task.Run(() => client.DeleteJsonAsync($"/api/v1/customers/both-{i}"));
-            var subscription = Task.Run(() => client.DeleteJsonAsync($"/api/v1/subscriptions/second-{tag}-{i}"));
+            var customer = Task.Run(() => client.DeleteJsonAsync($"/api/v1/customers/both-{tag}-{i}"));
+            var subscription = Task.Run(() => client.DeleteJsonAsync($"/api/v1/subscriptions/both-{tag}-{i}-2"));
             return (Customer: await customer, Subscription: await subscription);
         }));
 
@@ -217,18 +228,7 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
     public async Task Deleting_customers_while_the_billing_job_bills_them_bills_each_period_once_and_never_deadlocks()
     {
         const int Customers = 16;
-        var client = await api.NewOrganizationClientAsync();
-        var metric = await client.SumMetricAsync("calls");
-        await client.PlanAsync("monthly", 31_000, [Charge(metric, "1")]);
-        var month = api.ThisMonth().AddMonths(1);
-        api.MoveClockTo(month);
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        for (var i = 0; i < Customers; i++)
-        {
-            await client.CustomerAsync($"billed-{tag}-{i}");
-            await client.EuroWalletAsync($"billed-{tag}-{i}", "main", "1000");
-            await client.SubscribeAsync($"billed-{tag}-{i}", "monthly", month);
-        }
+        var (client, tag, month) = await CustomersAsync("billed", Customers, subscriptions: 1);
         var next = month.AddMonths(1).AddHours(1);
         api.MoveClockTo(next);
 

@@ -59,17 +59,15 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
         // Locks in the order every termination and the billing job take them: the organization's events (a termination
-        // stops them, LockEventsAsync), then the subscriptions (the job claims them), then the customer.
+        // stops them, LockEventsAsync), then the live subscriptions (the job claims them), then the customer.
         await db.LockEventsAsync(customer.OrganizationId, ct);
-        await db.Database.ExecuteSqlAsync($"""
-            SELECT count(*) FROM (SELECT FROM subscriptions WHERE customer_id = {customer.Id} AND status IN ('active', 'pending') ORDER BY id FOR UPDATE) AS live
-            """, ct);
+        var live = await db.Subscriptions.FromSql($"""
+                SELECT * FROM subscriptions WHERE customer_id = {customer.Id} AND status IN ('active', 'pending') ORDER BY id FOR UPDATE
+                """)
+            .OrderBy(s => s.StartedAt).ThenBy(s => s.CreatedAt).ToListAsync(ct);
         await db.LockCustomerAsync(customer.Id, ct);
         var now = clock.GetUtcNow();
 
-        var live = await db.Subscriptions
-            .Where(s => s.CustomerId == customer.Id && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.Pending))
-            .OrderBy(s => s.StartedAt).ThenBy(s => s.CreatedAt).ToListAsync(ct);
         foreach (var subscription in live) await lifecycle.EndAsync(subscription, now, ct);
         var wallets = await db.Wallets.Where(w => w.CustomerId == customer.Id && w.Status == WalletStatus.Active)
             .OrderBy(w => w.CreatedAt).Select(w => w.Id).ToListAsync(ct);
