@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Npgsql;
 using Wallets.Api.Tests.Infrastructure;
 using static Wallets.Api.Tests.Invoicing.InvoicingSetup;
 
@@ -242,5 +243,84 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
             "SELECT count(*) FROM invoice_subscriptions i JOIN subscriptions s ON s.id = i.subscription_id WHERE s.external_id LIKE 'billed-' || @t || '-%'",
             ("t", tag)));
         await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task Deleting_a_plan_while_the_billing_job_bills_its_customers_other_subscriptions_never_deadlocks()
+    {
+        // Customer a: a subscription to the deleted plan that is not due yet (anniversary, from the 11th) and a due one to
+        // another plan; customer b: a due one to the deleted plan. The job claims the two due ones and needs both customers;
+        // the deletion needs a's customer lock and b's subscription. a's lock is held here until both are waiting for it.
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.SumMetricAsync("calls");
+        await client.PlanAsync("deleted", 31_000, [Charge(metric, "1")]);
+        await client.PlanAsync("kept", 31_000, [Charge(metric, "1")]);
+        var month = api.ThisMonth().AddMonths(1);
+        api.MoveClockTo(month.AddDays(10));
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (a, b) = ($"a-{tag}", $"b-{tag}");
+        foreach (var customer in new[] { a, b })
+        {
+            await client.CustomerAsync(customer);
+            await client.EuroWalletAsync(customer, "main", "1000");
+        }
+        // Created first, so a deletion taking its subscriptions in table order reaches it first.
+        (await client.PostAsync("/api/v1/subscriptions", new
+        {
+            subscription = new
+            {
+                external_customer_id = a, plan_code = "deleted", external_id = $"{a}-deleted", billing_time = "anniversary",
+                subscription_at = month.AddDays(10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+            },
+        })).Ok();
+        await client.SubscribeAsync(b, "deleted", month);
+        await client.SubscribeAsync(a, "kept", month);
+        var next = month.AddMonths(1).AddHours(1);
+        api.MoveClockTo(next);
+
+        const string Deadlocks = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()";
+        var deadlocks = await api.ScalarAsync<long>(Deadlocks);
+        await using var holder = new NpgsqlConnection(api.ConnectionString);
+        await holder.OpenAsync();
+        await using var held = await holder.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended(id::text, 0)) FROM customers WHERE external_id = @a", holder, held))
+        {
+            hold.Parameters.AddWithValue("a", a);
+            await hold.ExecuteNonQueryAsync();
+        }
+        var deletion = Task.Run(() => client.DeleteJsonAsync("/api/v1/plans/deleted"));
+        await LockWaitersAsync(1);
+        var billing = Task.Run(() => api.BillAsync(next));
+        await LockWaitersAsync(2);
+        await held.CommitAsync();
+
+        (await deletion).Ok();
+        await billing;
+        // Neither side was failed by PostgreSQL's deadlock detector (the job would have billed again alone, the deletion
+        // answered 503).
+        Assert.Equal(deadlocks, await api.ScalarAsync<long>(Deadlocks));
+        // a's anniversary period so far; b's month (by the job or its termination) and the hour after; a's other month.
+        foreach (var (subscription, invoices, status) in new[] { ($"{a}-deleted", 1L, "terminated"), ($"{b}-deleted", 2L, "terminated"), ($"{a}-kept", 1L, "active") })
+        {
+            Assert.Equal((invoices, status), (
+                await api.ScalarAsync<long>("SELECT count(*) FROM invoice_subscriptions i JOIN subscriptions s ON s.id = i.subscription_id WHERE s.external_id = @s", ("s", subscription)),
+                await api.ScalarAsync<string>("SELECT status FROM subscriptions WHERE external_id = @s", ("s", subscription))));
+        }
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> transactions of this database wait for an advisory lock.</summary>
+    private async Task LockWaitersAsync(int count)
+    {
+        const string Waiting = """
+            SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+            WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted
+            """;
+        for (var waited = 0; await api.ScalarAsync<long>(Waiting) < count; waited += 20)
+        {
+            if (waited > 30_000) throw new TimeoutException($"Fewer than {count} transactions waited for an advisory lock.");
+            await Task.Delay(20);
+        }
     }
 }
