@@ -12,7 +12,8 @@ public sealed partial class WalletsDbContext
     {
         model.Entity<Event>(e =>
         {
-            e.ToTable("events");
+            // Lago's idempotency key (0010_events_keyed_by_transaction.sql); the id is made by the API and never looked up.
+            e.ToTable("events").HasKey(v => new { v.OrganizationId, v.TransactionId, v.ExternalSubscriptionId });
             e.Property(v => v.Properties).HasColumnType("jsonb").HasJsonConversion();
             e.Property(v => v.PreciseTotalAmountCents).HasPrecision(40, 15);
             e.HasQueryFilter(v => v.OrganizationId == OrganizationId);
