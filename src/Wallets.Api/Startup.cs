@@ -33,7 +33,9 @@ public static class Startup
         Validation.UseJsonFieldNames();
         services.AddSingleton(_ => CreateDataSource(connectionString));
         // Options built once (from singletons), not per request: building them costs more than a balance read's query.
-        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+        services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
+                // A plan's charges and taxes are a few rows each: one query with all of them beats a round trip per collection.
+                npgsql => npgsql.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
             .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
