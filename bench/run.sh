@@ -6,7 +6,7 @@
 #   BENCH_CONCURRENCY      concurrent workers (default 32); BENCH_LIST_CONCURRENCY for scenario e (default 4)
 #   BENCH_WALLETS          wallets seeded for the many-wallet scenarios (default 1000)
 #   BENCH_READERS          balance readers in scenario h, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
-#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i to run (default a–h)
+#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j to run (default a–h)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
 #                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
