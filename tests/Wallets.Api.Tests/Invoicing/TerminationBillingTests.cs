@@ -26,6 +26,7 @@ public sealed class TerminationBillingTests(ApiFactory api) : IClassFixture<ApiF
         await api.UsageAsync(subscription, plan.ChargeId(), month, 3);
         return (client, wallet, month, subscription);
     }
+
     [Fact]
     public async Task Terminating_bills_the_days_used_and_the_usage_so_far_and_nothing_after()
     {

@@ -58,17 +58,10 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
         await using var tx = await db.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
-        // Locks in the order every termination and the billing job take them: the organization's events (a termination
-        // stops them, LockEventsAsync), then the live subscriptions (the job claims them), then the customer.
-        await db.LockEventsAsync(customer.OrganizationId, ct);
-        var live = await db.Subscriptions.FromSql($"""
-                SELECT * FROM subscriptions WHERE customer_id = {customer.Id} AND status IN ('active', 'pending') ORDER BY id FOR UPDATE
-                """)
-            .OrderBy(s => s.StartedAt).ThenBy(s => s.CreatedAt).ToListAsync(ct);
-        await db.LockCustomerAsync(customer.Id, ct);
         var now = clock.GetUtcNow();
-
-        foreach (var subscription in live) await lifecycle.EndAsync(subscription, now, ct);
+        // Its subscriptions' locks first (events, rows, then the customer), as every termination and the billing job take them.
+        await lifecycle.EndAllOfCustomerAsync(customer, now, ct);
+        await db.LockCustomerAsync(customer.Id, ct);
         var wallets = await db.Wallets.Where(w => w.CustomerId == customer.Id && w.Status == WalletStatus.Active)
             .OrderBy(w => w.CreatedAt).Select(w => w.Id).ToListAsync(ct);
         foreach (var wallet in wallets) await walletHandler.TerminateAsync(wallet, ct);

@@ -4,7 +4,6 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
-using Wallets.Domain.Allocation;
 
 namespace Wallets.Api.Features.Plans;
 
@@ -80,16 +79,7 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
 
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Locks in the order every termination and the billing job take them: the organization's events, then all the
-        // live subscriptions (the job skips the rows held here), then their customers (each termination takes its
-        // customer's), ascending as the job takes them. One at a time, a termination could hold one customer while waiting
-        // for a subscription the job had claimed, and the job wait for that customer.
-        await db.LockEventsAsync(plan.OrganizationId, ct);
-        var live = await db.Subscriptions.FromSql($"""
-                SELECT * FROM subscriptions WHERE plan_id = {plan.Id} AND status IN ('active', 'pending') ORDER BY id FOR UPDATE
-                """).ToListAsync(ct);
-        foreach (var subscription in live.OrderBy(s => s.CustomerId, UuidOrder.Instance).ThenBy(s => s.StartedAt).ThenBy(s => s.CreatedAt))
-            await lifecycle.EndAsync(subscription, now, ct);
+        await lifecycle.EndAllOfPlanAsync(plan, now, ct);
         foreach (var charge in plan.Charges) charge.DeletedAt = now;
         plan.DeletedAt = now;
         plan.UpdatedAt = now;
