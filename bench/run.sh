@@ -5,7 +5,9 @@
 #                          BENCH_SERVER_WARMUP_SECONDS (default 30) of mixed requests warm the server up before the first scenario
 #   BENCH_CONCURRENCY      concurrent workers (default 32); BENCH_LIST_CONCURRENCY for scenario e (default 4)
 #   BENCH_WALLETS          wallets seeded for the many-wallet scenarios (default 1000)
-#   BENCH_READERS          balance readers in scenario h, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
+#   BENCH_H_EVENTS, BENCH_H_READS  scenario h's open loops: single events and balance reads per second (default 3000, 500)
+#   BENCH_READERS          balance readers in scenario j, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
+#   BENCH_TIMELINE         a path prefix: open-loop scenarios also write each request's send time and latency to <prefix>.<scenario>.csv
 #   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j to run (default a–h)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
@@ -42,7 +44,13 @@ admin_db="$(scripts/db.sh)"
 db_name="${BENCH_DB_NAME:-wallets_bench}"
 [[ "$db_name" =~ ^[a-z_][a-z0-9_]*$ ]] || die "bad BENCH_DB_NAME: $db_name"
 if [[ -z "${BENCH_KEEP_DB:-}" ]]; then
-    psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >&2
+    # FORCE ends other sessions, but a role that is not superuser may not end an autovacuum worker (PostgreSQL 15
+    # refuses the whole drop), and one is often busy on the database after a run: try again until it has gone.
+    for attempt in $(seq 1 30); do
+        psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" 2>/dev/null && break
+        (( attempt < 30 )) || die "cannot drop $db_name"
+        sleep 1
+    done
 fi
 bench_db="$(scripts/db.sh "$db_name")"
 

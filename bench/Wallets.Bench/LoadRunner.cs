@@ -45,6 +45,7 @@ public sealed class LoadRunner(HttpClient http)
             result.Record(sent, end, status, failure, long.MinValue);
             late.Add(sent - due);
         }
+        if (Environment.GetEnvironmentVariable("BENCH_TIMELINE") is { Length: > 0 } prefix) WriteTimeline(prefix, name, measureFrom, slots.AsSpan(0, k));
         return Result(name, 0, measureFrom, [result]) with { SendLatenessP99Ms = Percentile(late, 99) };
 
         async Task Send(int slot, long due, HttpRequestMessage request)
@@ -58,6 +59,24 @@ public sealed class LoadRunner(HttpClient http)
                 Interlocked.Decrement(ref outstanding);
             }
         }
+    }
+
+    /// <summary>
+    /// BENCH_TIMELINE: every measured request of an open loop as `sent,latency,lateness` (milliseconds from the start of
+    /// the measured window) in `{prefix}.{name}.csv`, after a first line `# {Unix milliseconds of that start}` to line
+    /// it up with the database's log and other samples. For finding what a latency spike coincided with.
+    /// </summary>
+    private static void WriteTimeline(string prefix, string name, long measureFrom, ReadOnlySpan<(long Due, long Sent, long End, int? Status)> slots)
+    {
+        static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        var lines = new List<string>(slots.Length + 1)
+        {
+            $"# {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)Ms(Stopwatch.GetTimestamp() - measureFrom)}",
+        };
+        foreach (var (due, sent, end, _) in slots)
+            if (due >= measureFrom) lines.Add(FormattableString.Invariant($"{Ms(sent - measureFrom):0.000},{Ms(end - sent):0.000},{Ms(sent - due):0.000}"));
+        var file = string.Join('-', name.Split(name.Where(ch => !char.IsAsciiLetterOrDigit(ch)).Distinct().ToArray(), StringSplitOptions.RemoveEmptyEntries));
+        File.WriteAllLines($"{prefix}.{file}.csv", lines);
     }
 
     private static double Percentile(List<long> ticks, double p)
