@@ -16,9 +16,9 @@ field() { tr ';' '\n' <<<"$2" | awk -F= -v k="$1" 'tolower($1)==tolower(k) { sub
 admin_db="$(scripts/db.sh)"
 # Retried: a role that is not superuser may not end an autovacuum worker busy on the database (see run.sh).
 for attempt in $(seq 1 30); do
-    PGPASSWORD="$(field Password "$admin_db")" psql -X -q -w -h "$(field Host "$admin_db")" -p "$(field Port "$admin_db" | sed 's/^$/5432/')" \
-        -U "$(field Username "$admin_db")" -d "$(field Database "$admin_db")" -c "DROP DATABASE IF EXISTS wallets_bench_billing WITH (FORCE)" 2>/dev/null && break
-    (( attempt < 30 )) || { echo "bench: cannot drop wallets_bench_billing" >&2; exit 1; }
+    dropped=$(PGPASSWORD="$(field Password "$admin_db")" psql -X -q -w -h "$(field Host "$admin_db")" -p "$(field Port "$admin_db" | sed 's/^$/5432/')" \
+        -U "$(field Username "$admin_db")" -d "$(field Database "$admin_db")" -c "DROP DATABASE IF EXISTS wallets_bench_billing WITH (FORCE)" 2>&1) && break
+    (( attempt < 30 )) || { echo "bench: cannot drop wallets_bench_billing: $dropped" >&2; exit 1; }
     sleep 1
 done
 bench_db="$(scripts/db.sh wallets_bench_billing)"

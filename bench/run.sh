@@ -47,8 +47,8 @@ if [[ -z "${BENCH_KEEP_DB:-}" ]]; then
     # FORCE ends other sessions, but a role that is not superuser may not end an autovacuum worker (PostgreSQL 15
     # refuses the whole drop), and one is often busy on the database after a run: try again until it has gone.
     for attempt in $(seq 1 30); do
-        psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" 2>/dev/null && break
-        (( attempt < 30 )) || die "cannot drop $db_name"
+        dropped=$(psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" 2>&1) && break
+        (( attempt < 30 )) || die "cannot drop $db_name: $dropped"
         sleep 1
     done
 fi
