@@ -94,8 +94,12 @@ public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, 
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            // Rolled back whole (disposing the transaction); tried again alone, then on the next run.
-            logger.LogError(e, "Billing {Count} subscription(s) from {First} failed", claimed.Count, claimed[0].Id);
+            // Rolled back whole (disposing the transaction). A batch is tried again one subscription at a time (a deadlock
+            // usually passes then), so only a subscription that fails alone is an error; it is tried again on the next run.
+            if (only is null)
+                logger.LogWarning(e, "Billing {Count} subscription(s) from {First} failed; billing them one at a time", claimed.Count, claimed[0].Id);
+            else
+                logger.LogError(e, "Billing subscription {Id} failed; it is tried again on the next run", claimed[0].Id);
             return (claimed.Select(s => s.Id).ToList(), null);
         }
     }
