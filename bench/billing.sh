@@ -13,15 +13,7 @@ mkdir -p bench/results
 out="bench/results/$stamp-billing.md"
 
 field() { tr ';' '\n' <<<"$2" | awk -F= -v k="$1" 'tolower($1)==tolower(k) { sub(/^[^=]*=/, ""); print; exit }'; }
-admin_db="$(scripts/db.sh)"
-# Retried: a role that is not superuser may not end an autovacuum worker busy on the database (see run.sh).
-for attempt in $(seq 1 30); do
-    dropped=$(PGPASSWORD="$(field Password "$admin_db")" psql -X -q -w -h "$(field Host "$admin_db")" -p "$(field Port "$admin_db" | sed 's/^$/5432/')" \
-        -U "$(field Username "$admin_db")" -d "$(field Database "$admin_db")" -c "DROP DATABASE IF EXISTS wallets_bench_billing WITH (FORCE)" 2>&1) && break
-    (( attempt < 30 )) || { echo "bench: cannot drop wallets_bench_billing: $dropped" >&2; exit 1; }
-    sleep 1
-done
-bench_db="$(scripts/db.sh wallets_bench_billing)"
+bench_db="$(scripts/db.sh --empty wallets_bench_billing)"
 
 echo "bench: building (Release)…" >&2
 dotnet build bench/Wallets.Bench.Billing -c Release -nologo -v quiet >&2

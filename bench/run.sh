@@ -40,19 +40,9 @@ psql_to() { # psql_to CONNSTRING ARGS…: psql as the connection string's user
 }
 
 # --- database: an empty wallets_bench, so every run starts from the same state ---
-admin_db="$(scripts/db.sh)"
 db_name="${BENCH_DB_NAME:-wallets_bench}"
 [[ "$db_name" =~ ^[a-z_][a-z0-9_]*$ ]] || die "bad BENCH_DB_NAME: $db_name"
-if [[ -z "${BENCH_KEEP_DB:-}" ]]; then
-    # FORCE ends other sessions, but a role that is not superuser may not end an autovacuum worker (PostgreSQL 15
-    # refuses the whole drop), and one is often busy on the database after a run: try again until it has gone.
-    for attempt in $(seq 1 30); do
-        dropped=$(psql_to "$admin_db" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" 2>&1) && break
-        (( attempt < 30 )) || die "cannot drop $db_name: $dropped"
-        sleep 1
-    done
-fi
-bench_db="$(scripts/db.sh "$db_name")"
+if [[ -n "${BENCH_KEEP_DB:-}" ]]; then bench_db="$(scripts/db.sh "$db_name")"; else bench_db="$(scripts/db.sh --empty "$db_name")"; fi
 
 # --- build: the API exactly as shipped (Release), and the load generator ---
 say "building (Release)…"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a PostgreSQL reachable for the app and the tests, then prints its connection string on stdout.
-# Usage: scripts/db.sh [DATABASE]   (default database: wallets; another one is created when missing)
+# Usage: scripts/db.sh [--empty] [DATABASE]   (default database: wallets; another one is created when missing,
+#        or dropped and created again with --empty, for a benchmark that must start from nothing)
 #   - WALLETS_DB (an Npgsql connection string) is used as is when it answers;
 #   - otherwise the local server on 127.0.0.1 is used, started (and installed with apt-get) when needed,
 #     with a `wallets` role (password `wallets`, may create databases) and a `wallets` database.
@@ -24,13 +25,26 @@ answers() { sql "$1" 'SELECT 1' >/dev/null 2>&1; }
 # done CONNSTRING: makes sure the wanted database exists on that server, prints its connection string, exits.
 done_with() {
     local wanted="${DATABASE:-$(field Database "$1")}"
+    ((EMPTY == 0)) || [[ "$wanted" != "$(field Database "$1")" ]] || die "--empty never drops the default database ($wanted)."
     if [[ "$wanted" != "$(field Database "$1")" ]]; then
         [[ "$wanted" =~ ^[a-z_][a-z0-9_]*$ ]] || die "bad database name: $wanted"
+        # FORCE ends the database's other sessions, but PostgreSQL 15 refuses the whole drop when one of them is an
+        # autovacuum worker and the role is not superuser, which is common right after a heavy run: until it has gone.
+        local attempt dropped
+        if ((EMPTY)); then
+            for attempt in $(seq 1 30); do
+                dropped=$(sql "$1" "DROP DATABASE IF EXISTS $wanted WITH (FORCE)" 2>&1) && break
+                ((attempt < 30)) || die "cannot drop $wanted: $dropped"
+                sleep 1
+            done
+        fi
         [[ -n "$(sql "$1" "SELECT 1 FROM pg_database WHERE datname = '$wanted'")" ]] || sql "$1" "CREATE DATABASE $wanted" >&2
     fi
     tr ';' '\n' <<<"$1" | grep -iv '^database=' | paste -sd';' | sed "s/\$/;Database=$wanted/"
     exit 0
 }
+EMPTY=0
+[[ "${1:-}" == --empty ]] && { EMPTY=1; shift; }
 DATABASE="${1:-}"
 
 if [[ -n "${WALLETS_DB:-}" ]]; then
