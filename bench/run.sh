@@ -54,10 +54,10 @@ bench_dll="$root/bench/Wallets.Bench/bin/Release/net10.0/Wallets.Bench.dll"
 key=$(cd "$app_dir" && ConnectionStrings__Wallets="$bench_db" dotnet Wallets.Api.dll create-organization bench | sed -n 's/^API key: //p')
 [[ -n "$key" ]] || die "create-organization printed no API key."
 
-# --- server: loopback only, quiet logs, no background jobs competing with the load ---
+# --- server: loopback only, quiet logs, background jobs on as shipped (BENCH_SERVER_ENV=Jobs__Enabled=false turns them off) ---
 curl -s -o /dev/null "$base/health" && die "something already answers on $base; set BENCH_PORT."
 server_db="$bench_db${BENCH_DB_OPTIONS:+;$BENCH_DB_OPTIONS}"
-server_env=(ConnectionStrings__Wallets="$server_db" Logging__LogLevel__Default=Warning Jobs__Enabled=false)
+server_env=(ConnectionStrings__Wallets="$server_db" Logging__LogLevel__Default=Warning)
 [[ -n "${BENCH_SQL_LOG:-}" ]] && server_env+=("Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=Information")
 # shellcheck disable=SC2206 # NAME=value words, for the server only (runtime or app settings to try without a code change)
 [[ -n "${BENCH_SERVER_ENV:-}" ]] && server_env+=(${BENCH_SERVER_ENV})
@@ -124,6 +124,9 @@ invariant_status=0
     [[ -n "${BENCH_DB_OPTIONS:-}" ]] && echo "Server connection-string options: \`$BENCH_DB_OPTIONS\`" && echo
     echo "Run $stamp on $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM," \
         "$(psql_to "$bench_db" -tAc 'SHOW server_version' | cut -d' ' -f1) PostgreSQL, commit $(git rev-parse --short HEAD)."
+    # The server settings that move these numbers most, so runs on differently tuned clusters are not compared blindly.
+    echo "PostgreSQL settings: $(psql_to "$bench_db" -tAc "SELECT string_agg(name || ' ' || current_setting(name), ', ' ORDER BY name)
+        FROM unnest(ARRAY['shared_buffers', 'max_wal_size', 'synchronous_commit', 'wal_compression', 'max_connections']) AS name")."
 } >>"$out"
 
 cat "$out"
