@@ -1,4 +1,8 @@
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wallets.Api.Features.Usage;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Usage;
@@ -47,6 +51,34 @@ public sealed class OngoingBalanceTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal("3.6", (string?)wallet3["credits_ongoing_usage_balance"]);
         Assert.Equal("6.4", (string?)wallet3["credits_ongoing_balance"]);
         Assert.False((bool)wallet3["depleted_ongoing_balance"]!);
+    }
+
+    [Fact]
+    public async Task Pricing_a_balance_never_waits_for_a_second_connection_while_the_request_holds_one()
+    {
+        var client = await SubscribedAsync();
+        var wallet = await WalletAsync(client, "main", "10");
+        await client.EventAsync("sub", "calls");
+        // The same database through a server whose pool has one connection. Each read below finds the pricing catalog
+        // empty: had it waited for a second connection while holding the first, it would have waited for itself until
+        // the pool's timeout and answered 503.
+        await using var single = api.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:Wallets", api.ConnectionString + ";Maximum Pool Size=1;Timeout=3"));
+        var reader = single.CreateClient();
+        reader.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
+        var catalog = single.Services.GetRequiredService<PricingCatalog>();
+
+        catalog.Invalidate();
+        Assert.Equal(100, (long)(await reader.GetWalletAsync(wallet))["ongoing_usage_balance_cents"]!);
+        catalog.Invalidate();
+        Assert.Equal(100, (long)(await reader.GetWalletAsync(wallet))["ongoing_usage_balance_cents"]!);
+        catalog.Invalidate();
+        Assert.Equal(100, (long)(await reader.GetJsonAsync("/api/v1/wallets?external_customer_id=acme")).Ok()["wallets"]![0]!["ongoing_usage_balance_cents"]!);
+        catalog.Invalidate();
+        Assert.Equal(100, (long)(await reader.GetJsonAsync("/api/v1/customers/acme/wallets/main")).Ok()["wallet"]!["ongoing_usage_balance_cents"]!);
+        // A write with an Idempotency-Key holds its transaction's connection while it prices the wallet it answers with.
+        catalog.Invalidate();
+        var renamed = await reader.SendJsonAsync(HttpMethod.Put, $"/api/v1/wallets/{wallet}", new { wallet = new { name = "Renamed" } }, idempotencyKey: "rename-1");
+        Assert.Equal(100, (long)renamed.Ok()["wallet"]!["ongoing_usage_balance_cents"]!);
     }
 
     [Fact]

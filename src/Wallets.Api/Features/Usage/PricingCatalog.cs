@@ -32,15 +32,21 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
     }
 
     /// <summary>The plans and the organization's default taxes, with the given customers (read by the caller).</summary>
-    public async Task<PricingInputs> GetAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyDictionary<Guid, Customer> customers, CancellationToken ct)
+    /// <param name="inTransaction">
+    /// The request's context while it holds a transaction: what is missing is read through it, on the connection it already
+    /// holds rather than a second one, and not kept (the transaction may see changes of its own that never commit).
+    /// </param>
+    public async Task<PricingInputs> GetAsync(Guid organizationId, IReadOnlyCollection<Guid> planIds, IReadOnlyDictionary<Guid, Customer> customers,
+        WalletsDbContext? inTransaction, CancellationToken ct)
     {
         var generation = Interlocked.Read(ref _generation);
         var plans = Cached<Plan>(organizationId, planIds, out var missingPlans);
         var taxes = Cached<List<TaxRate>>(organizationId, [organizationId], out var missingTaxes);
         if (missingPlans.Count > 0 || missingTaxes.Count > 0)
         {
-            using var scope = scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+            using var scope = inTransaction is null ? scopes.CreateScope() : null;
+            var db = inTransaction ?? scope!.ServiceProvider.GetRequiredService<WalletsDbContext>();
+            var keep = inTransaction is null;
             if (missingPlans.Count > 0)
             {
                 foreach (var plan in await UsageCalculator.LoadPlansAsync(db, organizationId, missingPlans, ct))
@@ -48,11 +54,14 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
                     // Charge properties are JSON nodes that materialize lazily, which is not thread-safe: read them
                     // once here, so the cached plan is only ever read afterwards.
                     foreach (var charge in plan.Charges) ChargePrices.For(charge);
-                    plans[plan.Id] = Store(organizationId, plan.Id, plan, generation);
+                    plans[plan.Id] = keep ? Store(organizationId, plan.Id, plan, generation) : plan;
                 }
             }
             if (missingTaxes.Count > 0)
-                taxes[organizationId] = Store(organizationId, organizationId, await UsageCalculator.LoadOrganizationTaxesAsync(db, organizationId, ct), generation);
+            {
+                var loaded = await UsageCalculator.LoadOrganizationTaxesAsync(db, organizationId, ct);
+                taxes[organizationId] = keep ? Store(organizationId, organizationId, loaded, generation) : loaded;
+            }
         }
         return new PricingInputs(plans, customers, taxes[organizationId]);
     }

@@ -24,19 +24,24 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         UsageOfAsync(wallets.Where(w => w.Subscribed).Select(w => w.Wallet).ToList(), null, ct);
 
     /// <summary>The usage allocated to each given wallet (absent = 0: terminated wallets, customers without usage).</summary>
-    /// <param name="joined">The request's open transaction, if any: a wallet this request created or changed is seen as it now is.</param>
-    public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, IDbContextTransaction? joined, CancellationToken ct)
+    /// <param name="inTransaction">The request's context while it holds a transaction: a wallet this request created or changed is seen as it now is.</param>
+    public async Task<IReadOnlyDictionary<Guid, long>> UsageOfAsync(IReadOnlyCollection<Wallet> wallets, WalletsDbContext? inTransaction, CancellationToken ct)
     {
         var shown = wallets.Where(w => w.IsActive).ToList();
         if (shown.Count == 0) return Empty;
         var organizationId = shown[0].OrganizationId;
         var now = clock.GetUtcNow();
-        var transaction = (NpgsqlTransaction?)joined?.GetDbTransaction();
-        // Straight from the pool (EF Core's connection handling costs more than this read), unless a transaction is open.
-        await using var owned = transaction is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        var snapshot = await SnapshotAsync(owned ?? transaction!.Connection!, transaction,
-            SnapshotCommands(OfCustomers, organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now), organizationId, ct);
-        return await AllocateAsync(organizationId, snapshot, now, ct);
+        var commands = SnapshotCommands(OfCustomers, organizationId, shown.Select(w => w.CustomerId).Distinct().ToArray(), now);
+        var transaction = (NpgsqlTransaction?)inTransaction?.Database.CurrentTransaction?.GetDbTransaction();
+        Snapshot snapshot;
+        if (transaction is not null) snapshot = await SnapshotAsync(transaction.Connection!, transaction, commands, organizationId, ct);
+        else
+        {
+            // Straight from the pool (EF Core's connection handling costs more than this read), and back before pricing.
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            snapshot = await SnapshotAsync(connection, null, commands, organizationId, ct);
+        }
+        return await AllocateAsync(organizationId, snapshot, transaction is null ? null : inTransaction, now, ct);
     }
 
     /// <summary>
@@ -49,25 +54,30 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
     {
         var now = clock.GetUtcNow();
         var speculative = SubscribedWallets.ContainsKey(walletId);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(Command($"{WalletReads.Select} WHERE w.organization_id = $1 AND w.id = $2", organizationId, walletId));
-        if (speculative) foreach (var command in SnapshotCommands(OfWallet, organizationId, walletId, now)) batch.BatchCommands.Add(command);
-        await batch.PrepareAsync(ct);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        var read = await reader.ReadAsync(ct) ? WalletReads.Map(reader, organizationId) : null;
+        WalletRead? read;
         Snapshot? snapshot = null;
-        if (speculative)
+        // The connection goes back to the pool before pricing (see AllocateAsync).
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
-            await reader.NextResultAsync(ct);
-            snapshot = await ReadSnapshotAsync(reader, organizationId, ct);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(Command($"{WalletReads.Select} WHERE w.organization_id = $1 AND w.id = $2", organizationId, walletId));
+            if (speculative) foreach (var command in SnapshotCommands(OfWallet, organizationId, walletId, now)) batch.BatchCommands.Add(command);
+            await batch.PrepareAsync(ct);
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                read = await reader.ReadAsync(ct) ? WalletReads.Map(reader, organizationId) : null;
+                if (speculative)
+                {
+                    await reader.NextResultAsync(ct);
+                    snapshot = await ReadSnapshotAsync(reader, organizationId, ct);
+                }
+            }
+            if (read is null) return null;
+            Remember(walletId, read.Subscribed);
+            if (!read.Subscribed || !read.Wallet.IsActive) return (read, 0);
+            snapshot ??= await SnapshotAsync(connection, null, SnapshotCommands(OfWallet, organizationId, walletId, now), organizationId, ct);
         }
-        await reader.DisposeAsync();
-        if (read is null) return null;
-        Remember(walletId, read.Subscribed);
-        if (!read.Subscribed || !read.Wallet.IsActive) return (read, 0);
-        snapshot ??= await SnapshotAsync(connection, null, SnapshotCommands(OfWallet, organizationId, walletId, now), organizationId, ct);
-        var usage = await AllocateAsync(organizationId, snapshot, now, ct);
+        var usage = await AllocateAsync(organizationId, snapshot, null, now, ct);
         return (read, usage.GetValueOrDefault(walletId));
     }
 
@@ -84,8 +94,13 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         }
     }
 
-    /// <summary>The customers' current usage, priced and spread over their active wallets.</summary>
-    private async Task<IReadOnlyDictionary<Guid, long>> AllocateAsync(Guid organizationId, Snapshot snapshot, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The customers' current usage, priced and spread over their active wallets. Pricing may read the catalog: through
+    /// <paramref name="inTransaction"/> when the request holds a transaction, otherwise on a connection of its own, which
+    /// is why callers hold none by then. A request must never wait for a second connection while holding one: with the
+    /// pool full of such requests, each would wait for the others until the pool's timeout.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, long>> AllocateAsync(Guid organizationId, Snapshot snapshot, WalletsDbContext? inTransaction, DateTimeOffset now, CancellationToken ct)
     {
         var (payers, usageRows, customers) = snapshot;
         if (usageRows.Count == 0) return Empty;
@@ -96,7 +111,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
             .Where(s => s.Rows.First().Usage.PeriodFrom == s.Period.From)
             .ToList();
         if (current.Count == 0) return Empty;
-        var inputs = await catalog.GetAsync(organizationId, current.Select(s => s.Subscription.PlanId).Distinct().ToList(), customers, ct);
+        var inputs = await catalog.GetAsync(organizationId, current.Select(s => s.Subscription.PlanId).Distinct().ToList(), customers, inTransaction, ct);
         var usages = current.Select(s => UsageCalculator.Price(s.Subscription, inputs, s.Period, s.Rows.Select(r => r.Usage).ToList(), idleCharges: false));
 
         var allocated = new Dictionary<Guid, long>();

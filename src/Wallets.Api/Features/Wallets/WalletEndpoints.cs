@@ -32,7 +32,7 @@ public static class WalletEndpoints
     {
         if (!result.IsOk) return result.Error!.ToResult();
         var wallet = result.Value!;
-        var usage = await ongoing.UsageOfAsync([wallet], db.Database.CurrentTransaction, ct);
+        var usage = await ongoing.UsageOfAsync([wallet], db.Database.CurrentTransaction is null ? null : db, ct);
         return Answer(wallet, usage.GetValueOrDefault(wallet.Id));
     }
 
