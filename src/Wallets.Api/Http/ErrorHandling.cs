@@ -14,8 +14,31 @@ public static class ErrorHandling
         _ => IsDatabaseUnavailable(error.InnerException),
     };
 
+    /// <summary>Text PostgreSQL cannot hold (a NUL character, invalid encoding): the client's input, never the server's fault.</summary>
+    private static bool IsUnstorableText(Exception? error) => error switch
+    {
+        null => false,
+        Npgsql.PostgresException pg => pg.SqlState is "22021" or "22P05",
+        _ => IsUnstorableText(error.InnerException),
+    };
+
     public static void UseLagoErrors(this WebApplication app)
     {
+        // Kestrel refuses a NUL in a path, but one percent-encoded in a query string reaches the app, and no filter can
+        // compare text with it in PostgreSQL.
+        app.Use(async (context, next) =>
+        {
+            var query = context.Request.QueryString;
+            if (query.HasValue && query.Value!.Contains("%00", StringComparison.Ordinal)
+                && context.Request.Query.Any(q => q.Key.Contains('\0') || q.Value.Any(v => v?.Contains('\0') == true)))
+            {
+                context.Response.StatusCode = 400;
+                await context.Response.WriteAsJsonAsync(new { status = 400, error = "BadRequest: a query parameter contains a NUL character" });
+                return;
+            }
+            await next(context);
+        });
+
         // Anything unexpected: details in the log only, a bare Lago 500 to the client.
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
@@ -24,6 +47,13 @@ public static class ErrorHandling
             {
                 context.Response.StatusCode = bad.StatusCode;
                 await context.Response.WriteAsJsonAsync(new { status = bad.StatusCode, error = $"BadRequest: {bad.Message}" });
+                return;
+            }
+            if (IsUnstorableText(error))
+            {
+                // A safety net: fields are checked for such text before anything is written; the transaction rolled back.
+                context.Response.StatusCode = 400;
+                await context.Response.WriteAsJsonAsync(new { status = 400, error = "BadRequest: text PostgreSQL cannot store (a NUL character?)" });
                 return;
             }
             if (IsDatabaseUnavailable(error))

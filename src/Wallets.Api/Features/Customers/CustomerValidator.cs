@@ -17,12 +17,12 @@ public sealed class CustomerValidator : AbstractValidator<CustomerInput>
         RuleFor(c => c.NetPaymentTerm).GreaterThanOrEqualTo(0);
         RuleFor(c => c.AccountType).Must(t => t is null or "customer" or "partner").WithErrorCode("value_is_invalid");
         RuleFor(c => c.CustomerType).Must(t => t is null or "company" or "individual").WithErrorCode("value_is_invalid");
-        RuleForEach(c => c.Metadata).ChildRules(m =>
+        RuleForEach(c => c.Metadata).NotNull().WithErrorCode("invalid_key_value_pair").ChildRules(m =>
         {
             m.RuleFor(x => x.Key).NotEmpty().MaximumLength(20);
             m.RuleFor(x => x.Value).NotNull().MaximumLength(100);
         }).OverridePropertyName("metadata");
-        RuleFor(c => c.Metadata).Must(m => m is null || m.Select(x => x.Key).Distinct().Count() == m.Count)
+        RuleFor(c => c.Metadata).Must(m => m is null || m.Select(x => x?.Key).Distinct().Count() == m.Count)
             .WithErrorCode("duplicated_key");
     }
 

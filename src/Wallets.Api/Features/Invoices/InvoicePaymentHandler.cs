@@ -18,7 +18,7 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, Ti
     {
         if (input.PaymentStatus is not null && !PaymentStatuses.Contains(input.PaymentStatus))
             return LagoError.Validation("payment_status", "value_is_invalid");
-        if (input.Metadata?.Any(m => string.IsNullOrEmpty(m.Key)) == true) return LagoError.Validation("metadata", "invalid_key_value_pair");
+        if (input.Metadata?.Any(m => m is null || string.IsNullOrEmpty(m.Key)) == true) return LagoError.Validation("metadata", "invalid_key_value_pair");
         if (!Guid.TryParse(lagoId, out var id)) return LagoError.NotFound("invoice");
         var customerId = await db.Invoices.Where(i => i.Id == id).Select(i => (Guid?)i.CustomerId).FirstOrDefaultAsync(ct);
         if (customerId is null) return LagoError.NotFound("invoice");

@@ -17,7 +17,7 @@ public sealed class WalletTransactionValidator : AbstractValidator<WalletTransac
         RuleFor(t => t.Name).Must(n => n is null || n.Length <= 255).WithErrorCode("too_long");
         RuleFor(t => t.Priority).InclusiveBetween(1, 50);
         RuleFor(t => t.Metadata).Must(m => m is null || m.Count <= 15).WithErrorCode("too_many_keys");
-        RuleForEach(t => t.Metadata).ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
+        RuleForEach(t => t.Metadata).NotNull().WithErrorCode("invalid_key_value_pair").ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
     }
 
     /// <summary>Credits are decimal text (or a JSON number), not negative, at most 10^25 − 1.</summary>

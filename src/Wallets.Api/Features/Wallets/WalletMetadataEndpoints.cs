@@ -48,7 +48,9 @@ public static class WalletMetadataEndpoints
             if (body.Value is not { ValueKind: JsonValueKind.Object } element) return LagoError.Validation("metadata", "invalid_type").ToResult();
             foreach (var pair in element.EnumerateObject())
             {
-                if (pair.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)) return LagoError.Validation("metadata", "invalid_value").ToResult();
+                // PostgreSQL cannot store a NUL character.
+                if (pair.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null) || pair.Name.Contains('\0') || pair.Value.GetString()?.Contains('\0') == true)
+                    return LagoError.Validation("metadata", "invalid_value").ToResult();
                 if (pair.Name.Length is 0 or > 100) return LagoError.Validation("metadata", "key_too_long").ToResult();
                 if (pair.Value.GetString()?.Length > 255) return LagoError.Validation("metadata", "value_too_long").ToResult();
                 sent[pair.Name] = pair.Value.GetString();

@@ -28,7 +28,7 @@ public sealed class WalletValidator : AbstractValidator<WalletInput>
             RuleFor(w => w.TransactionName).Must(n => n is null || n.Length is > 0 and <= 255).WithErrorCode("invalid_value");
             // Lago validates transaction_metadata with the transactions' metadata validator, so its errors are on `metadata`.
             RuleFor(w => w.TransactionMetadata).Must(m => m is null || m.Count <= 15).WithErrorCode("too_many_keys").OverridePropertyName("metadata");
-            RuleForEach(w => w.TransactionMetadata).ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
+            RuleForEach(w => w.TransactionMetadata).NotNull().WithErrorCode("invalid_key_value_pair").ChildRules(MetadataRules.KeyValue).OverridePropertyName("metadata");
             RuleFor(w => w.AppliesTo).Must(a => a?.FeeTypes is null || a.FeeTypes.All(FeeTypes.Contains)).WithErrorCode("invalid_limitations");
         }
         else
