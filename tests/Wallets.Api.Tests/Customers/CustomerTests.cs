@@ -81,6 +81,15 @@ public sealed class CustomerTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_null_metadata_entry_is_invalid_key_value_pair()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = "meta", metadata = new object?[] { null } } }))
+            .ExpectValidation("metadata", "invalid_key_value_pair");
+        (await client.GetJsonAsync("/api/v1/customers/meta")).ExpectNotFound("customer");
+    }
+
+    [Fact]
     public async Task An_invalid_update_changes_nothing()
     {
         var client = await api.NewOrganizationClientAsync();

@@ -38,6 +38,15 @@ public sealed class ErrorBodyTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_nul_character_in_a_query_parameter_is_a_400()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var reply = await client.GetJsonAsync("/api/v1/subscriptions?external_customer_id=a%00b");
+        Assert.Equal("""{"status":400,"error":"BadRequest: a query parameter contains a NUL character"}""", reply.Expect(HttpStatusCode.BadRequest).ToJsonString());
+        (await client.GetJsonAsync("/api/v1/subscriptions?external_customer_id=a%2500b")).Ok();
+    }
+
+    [Fact]
     public async Task A_value_of_the_wrong_type_is_a_422_on_that_field()
     {
         var client = await api.NewOrganizationClientAsync();

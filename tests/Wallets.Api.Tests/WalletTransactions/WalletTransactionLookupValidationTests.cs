@@ -90,6 +90,8 @@ public sealed class WalletTransactionLookupValidationTests(ApiFactory api) : ICl
             .ExpectLagoValidation("payment_status", "value_is_invalid");
         (await api.UnchangedAsync(() => client.PutAsync($"/api/v1/invoices/{invoice}", new { invoice = new { payment_status = status, metadata = new[] { new { key = "k", value = "v" } } } })))
             .ExpectLagoValidation("payment_status", "value_is_invalid");
+        (await api.UnchangedAsync(() => client.PutAsync($"/api/v1/invoices/{invoice}", new { invoice = new { payment_status = "succeeded", metadata = new object?[] { null } } })))
+            .ExpectLagoValidation("metadata", "invalid_key_value_pair");
 
         var current = (await client.GetJsonAsync($"/api/v1/invoices/{invoice}")).Ok()["invoice"]!;
         Assert.Equal("pending", (string?)current["payment_status"]);

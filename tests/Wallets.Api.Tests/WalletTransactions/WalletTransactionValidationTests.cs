@@ -92,6 +92,7 @@ public sealed class WalletTransactionValidationTests(ApiFactory api) : IClassFix
             (new[] { new { key = "", value = "v" } }, "invalid_key_value_pair"),
             (new[] { new { key = "k", value = (string?)null } }, "invalid_key_value_pair"),
             (new[] { new { key = "k", value = " " } }, "invalid_key_value_pair"),
+            (new object?[] { null }, "invalid_key_value_pair"),
         };
         foreach (var (metadata, code) in cases)
         {

@@ -107,6 +107,8 @@ public sealed class WalletApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.False((await client.GetWalletAsync(wallet.Id())).AsObject().ContainsKey("metadata"));
 
         (await client.PostAsync(path, new { metadata = new { k = new string('v', 256) } })).ExpectValidation("metadata", "value_too_long");
+        // PostgreSQL cannot store a NUL character.
+        (await client.PatchAsync(path, new { metadata = new { k = "a\0b" } })).ExpectValidation("metadata", "invalid_value");
         (await client.PostAsync("/api/v1/wallets/00000000-0000-0000-0000-000000000000/metadata", new { metadata = new { a = "1" } })).ExpectNotFound("wallet");
     }
 
