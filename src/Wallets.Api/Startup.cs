@@ -72,6 +72,7 @@ public static class Startup
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
+        services.AddSingleton<BillingMetrics>();
         services.AddSingleton<BillingJob>();
         services.AddSingleton<UsageShardFoldJob>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))

@@ -12,7 +12,7 @@ namespace Wallets.Api.Jobs;
 /// `FOR UPDATE SKIP LOCKED`, what was billed is read under that lock, and the unique indexes of invoice_subscriptions
 /// refuse a period billed twice whatever happens.
 /// </summary>
-public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<BillingJob> logger)
+public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, BillingMetrics metrics, ILogger<BillingJob> logger)
     : ClockJob(clock, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromMinutes(1);
@@ -49,10 +49,15 @@ public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, 
             }
 
             // The batch rolled back whole: bill its subscriptions one by one, so one failure holds back no other.
+            metrics.BatchesRetried.Add(1);
             foreach (var id in claimed)
             {
                 var (alone, aloneMade) = await BillBatchAsync(now, id, 1, [], ct);
-                if (alone.Count > 0 && aloneMade is null) failed[id] = 0;
+                if (alone.Count > 0 && aloneMade is null)
+                {
+                    failed[id] = 0;
+                    metrics.SubscriptionsFailed.Add(1);
+                }
                 invoices += aloneMade ?? 0;
             }
         }
@@ -90,6 +95,7 @@ public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, 
             var made = await scope.ServiceProvider.GetRequiredService<SubscriptionInvoicing>().BillDueAsync(claimed, now, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            metrics.Invoices.Add(made);
             return (claimed.Select(s => s.Id).ToList(), made);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Wallets.Api.Jobs;
 using Wallets.Api.Tests.Infrastructure;
 using static Wallets.Api.Tests.Invoicing.InvoicingSetup;
 
@@ -178,7 +181,24 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task A_subscription_that_cannot_be_billed_holds_back_no_other()
+    public async Task A_subscription_that_cannot_be_billed_holds_back_no_other_and_is_counted()
+    {
+        using var counters = new Counters(api.Services.GetRequiredService<IMeterFactory>());
+        var job = api.Services.GetRequiredService<BillingJob>();
+        var workers = job.Workers;
+        // One worker: with more, another could claim the batch again between its rollback and its retry, counting twice.
+        job.Workers = 1;
+        try
+        {
+            await CannotBeBilledAsync(counters);
+        }
+        finally
+        {
+            job.Workers = workers;
+        }
+    }
+
+    private async Task CannotBeBilledAsync(Counters counters)
     {
         var client = await api.NewOrganizationClientAsync();
         await client.PlanAsync("fragile", 1_000, []);
@@ -193,15 +213,40 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
         const string drift = "UPDATE wallets SET balance_cents = balance_cents + @cents FROM customers c WHERE c.id = wallets.customer_id AND c.external_id = 'broken'";
         await api.ScalarAsync<int>($"ALTER TABLE wallets DISABLE TRIGGER wallet_balance_matches_grants; {drift}; ALTER TABLE wallets ENABLE TRIGGER wallet_balance_matches_grants; SELECT 1", ("cents", 1_000L));
 
-        await api.BillAsync(month.AddMonths(1).AddHours(1));
+        var made = await api.BillAsync(month.AddMonths(1).AddHours(1));
+        var afterFirstRun = (counters["wallets.billing.invoices"], counters["wallets.billing.batches_retried"], counters["wallets.billing.subscriptions_failed"]);
         Assert.Empty(await client.InvoicesAsync("broken"));
         foreach (var name in new[] { "fine-1", "fine-2" })
             Assert.Equal(500, (long)Assert.Single(await client.InvoicesAsync(name))["prepaid_credit_amount_cents"]!);
 
         await api.ScalarAsync<int>($"ALTER TABLE wallets DISABLE TRIGGER wallet_balance_matches_grants; {drift}; ALTER TABLE wallets ENABLE TRIGGER wallet_balance_matches_grants; SELECT 1", ("cents", -1_000L));
-        await api.BillAsync(month.AddMonths(1).AddHours(2));
+        made += await api.BillAsync(month.AddMonths(1).AddHours(2));
         Assert.Equal(500, (long)Assert.Single(await client.InvoicesAsync("broken"))["prepaid_credit_amount_cents"]!);
+        // The run also bills what other tests of this class left due, so invoices are checked against what the runs said.
+        Assert.Equal((1, 1), (afterFirstRun.Item2, afterFirstRun.Item3));
+        Assert.Equal((made, 1, 1), (counters["wallets.billing.invoices"], counters["wallets.billing.batches_retried"], counters["wallets.billing.subscriptions_failed"]));
         await LedgerInvariants.AssertAsync(api);
+    }
+
+    /// <summary>Sums the counters of this class's server's `Wallets` meter (each test class's server has meters of its own).</summary>
+    private sealed class Counters : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _sums = new();
+
+        public Counters(IMeterFactory server)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == BillingMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, server)) listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+            _listener.Start();
+        }
+
+        public long this[string name] => _sums.GetValueOrDefault(name);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
