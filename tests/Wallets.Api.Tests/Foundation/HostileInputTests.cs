@@ -298,6 +298,32 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
             foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Patch })
                 foreach (var body in bodies)
                     await CheckAsync(f.Client, failures, method, "/api/v1/" + path, body);
+
+        // Hostile headers: credentials, idempotency keys and content types.
+        string[] authorizations = ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer " + new string('k', 5000), "bearer x y", "Token abc"];
+        foreach (var authorization in authorizations)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/customers");
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            await CheckAsync(f.Client, failures, request, $"Authorization: {authorization}");
+        }
+        string[] keys = ["", " ", new string('i', 256), new string('i', 5000), "ключ", "a\tb"];
+        foreach (var key in keys)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/customers")
+            {
+                Content = new StringContent("""{"customer":{"external_id":"idem"}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            await CheckAsync(f.Client, failures, request, $"Idempotency-Key: {key}");
+        }
+        string?[] contentTypes = [null, "text/plain", "application/xml", "application/json; charset=latin1", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"];
+        foreach (var contentType in contentTypes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/customers") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"customer":{"external_id":"typed"}}""")) };
+            if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            await CheckAsync(f.Client, failures, request, $"Content-Type: {contentType}");
+        }
         AssertNone(failures);
     }
 
@@ -359,6 +385,12 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        await CheckAsync(client, failures, request, Cut(body ?? ""));
+    }
+
+    private static async Task CheckAsync(HttpClient client, List<string> failures, HttpRequestMessage request, string what)
+    {
+        var (method, path) = (request.Method, request.RequestUri!.ToString());
         using var response = await client.SendAsync(request);
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync();
@@ -377,7 +409,7 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
             }
         }
         if (problem is not null && failures.Count < 50)
-            failures.Add($"{problem}: {method} {Cut(path)} {Cut(body ?? "")} → {status} {Cut(text)}");
+            failures.Add($"{problem}: {method} {Cut(path)} {Cut(what)} → {status} {Cut(text)}");
     }
 
     private static string Cut(string s) => s.Length <= 300 ? s : s[..300] + "…";
