@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Wallets.Api.Tests.Infrastructure;
@@ -8,8 +7,9 @@ namespace Wallets.Api.Tests.Foundation;
 /// <summary>
 /// Bad input is never a 500. Every write endpoint is sent a body it accepts with one value at a time replaced by
 /// something hostile (another JSON type, out of range, too big for any column, a malformed date, a control character)
-/// or left out; every body-less route gets hostile path segments, every list hostile query parameters. Each answer must
-/// be a 2xx or a 4xx with Lago's error body.
+/// or left out; every route with an identifier gets hostile path segments, every list hostile query parameters, every
+/// write malformed bodies, and a write hostile credentials, idempotency keys and content types. Each answer must be a
+/// 2xx or a 4xx with Lago's error body.
 /// </summary>
 public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
