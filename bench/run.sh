@@ -16,6 +16,7 @@
 #   BENCH_SERVER_ENV       NAME=value words set for the server only, e.g. "Events__Writers=2 DOTNET_TieredPGO=0"
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log
 #   BENCH_KEEP_DB=1        keep the previous wallets_bench database instead of starting from an empty one
+#   BENCH_SETTLE=0         do not settle the database before each scenario (bench/settle.sh: VACUUM (ANALYZE), CHECKPOINT)
 #   BENCH_QUIET_PERCENT    a scenario starts once other processes use less than this much CPU (default 25, % of one core),
 #   BENCH_QUIET_WAIT_SECONDS  or after waiting this long (default 120): the machine may be shared with other builds
 set -euo pipefail
@@ -78,6 +79,7 @@ say "server ready (pid $server_pid) on $base"
 # --- load ---
 bench_status=0
 BENCH_URL="$base" BENCH_API_KEY="$key" BENCH_SERVER_PID="$server_pid" BENCH_DATABASE="$(field Database "$bench_db")" BENCH_OUT="$out" \
+    BENCH_SETTLE="${BENCH_SETTLE:-$root/bench/settle.sh}" BENCH_SETTLE_DB="$bench_db" \
     dotnet "$bench_dll" >/dev/null || bench_status=$?
 [[ -s "$out" ]] || die "the load generator wrote no results (exit $bench_status)."
 

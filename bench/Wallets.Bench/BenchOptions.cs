@@ -18,7 +18,8 @@ public sealed record BenchOptions(
     string? OutFile,
     IReadOnlySet<string> Scenarios,
     int HEventsPerSecond,
-    int HReadsPerSecond)
+    int HReadsPerSecond,
+    string? SettleCommand)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -45,7 +46,8 @@ public sealed record BenchOptions(
             Env("BENCH_OUT"),
             scenarios.ToHashSet(StringComparer.OrdinalIgnoreCase),
             Math.Max(Int("BENCH_H_EVENTS", 3000), 1),
-            Math.Max(Int("BENCH_H_READS", 500), 1));
+            Math.Max(Int("BENCH_H_READS", 500), 1),
+            Env("BENCH_SETTLE") is { } settle && settle != "0" ? settle : null);
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -48,10 +48,26 @@ async Task WaitForQuietAsync()
         Console.Error.WriteLine($"bench: the machine is busy ({busy:0}% of one core used by others); waiting…");
 }
 
+// Each scenario starts from a settled database (bench/settle.sh: VACUUM (ANALYZE) and CHECKPOINT, as pgbench vacuums
+// before each run), so it does not pay for the previous one's autovacuum and checkpoint. BENCH_SETTLE=0 turns it off.
+var settledHow = new SortedSet<string>();
+async Task SettleAsync()
+{
+    if (options.SettleCommand is not { } command) return;
+    var watch = Stopwatch.StartNew();
+    using var settle = Process.Start(new ProcessStartInfo(command) { RedirectStandardOutput = true })!;
+    var line = (await settle.StandardOutput.ReadToEndAsync()).Trim();
+    await settle.WaitForExitAsync();
+    if (settle.ExitCode != 0) throw new InvalidOperationException($"{command} failed: {line}");
+    Console.Error.WriteLine($"bench: settled the database in {watch.Elapsed.TotalSeconds:0.0} s ({line})");
+    if (settledHow.Add(line)) report.Note($"Before each scenario the database was settled: {line}.");
+}
+
 // Loads run together over one measured window (CPU shares are of all of them; CPU per request divides by all their
 // requests), on a quiet machine, with a speed probe just before and just after.
 async Task<LoadResult[]> MeasureTogether(string label, params Func<Task<LoadResult>>[] loads)
 {
+    await SettleAsync();
     await WaitForQuietAsync();
     var probeBefore = SpeedProbe.Milliseconds();
     Console.Error.WriteLine($"bench: {label}…");
