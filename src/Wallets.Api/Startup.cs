@@ -41,6 +41,8 @@ public static class Startup
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
         services.AddScoped<WalletHandler>();
+        services.AddScoped<RecurringRules>();
+        services.AddScoped<RecurringTopUps>();
         services.AddScoped<Ledger>();
         services.AddScoped<TopUpHandler>();
         services.AddSingleton<LedgerWriter>();
@@ -71,6 +73,7 @@ public static class Startup
         services.AddScoped<AddOnHandler>();
 
         services.AddSingleton<WalletExpiryJob>();
+        services.AddSingleton<RecurringTopUpJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
         services.AddSingleton<BillingMetrics>();
         services.AddSingleton<BillingJob>();
@@ -79,6 +82,7 @@ public static class Startup
         {
             services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
             services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
+            services.AddHostedService(sp => sp.GetRequiredService<RecurringTopUpJob>());
             services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
             services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
         }

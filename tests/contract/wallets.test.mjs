@@ -211,6 +211,38 @@ describe("wallets: create, top up, purchase, pay, void, trace, terminate", () =>
     assert.deepEqual([again.name, again.priority], ["Main renamed", 10], "the update is stored");
   });
 
+  it("updateWallet sets a recurring threshold rule in Lago's shape, updates it by lago_id, and [] ends it", async (t) => {
+    if (!wallet) return t.skip("the create step failed");
+    const rule = { trigger: "threshold", threshold_credits: "2", paid_credits: "5", granted_credits: "1", transaction_name: "Refill" };
+    const { wallet: w } = await ok(lago.wallets.updateWallet(wallet.lago_id, { wallet: { recurring_transaction_rules: [rule] } }));
+    assertWalletShape(w);
+    assert.equal(w.recurring_transaction_rules.length, 1, json(w.recurring_transaction_rules));
+    const r = w.recurring_transaction_rules[0];
+    assert.match(r.lago_id, UUID);
+    assert.deepEqual(
+      [r.trigger, r.method, r.interval, r.status, r.threshold_credits, r.paid_credits, r.granted_credits, r.target_ongoing_balance, r.transaction_name],
+      ["threshold", "fixed", null, "active", "2.0", "5.0", "1.0", null, "Refill"],
+    );
+    const { wallet: updated } = await ok(lago.wallets.updateWallet(wallet.lago_id, {
+      wallet: { recurring_transaction_rules: [{ lago_id: r.lago_id, threshold_credits: "3" }] },
+    }));
+    assert.deepEqual(
+      [updated.recurring_transaction_rules[0].lago_id, updated.recurring_transaction_rules[0].threshold_credits],
+      [r.lago_id, "3.0"],
+    );
+    assert.deepEqual((await findWallet(wallet.lago_id)).recurring_transaction_rules, updated.recurring_transaction_rules);
+    const { wallet: ended } = await ok(lago.wallets.updateWallet(wallet.lago_id, { wallet: { recurring_transaction_rules: [] } }));
+    assert.deepEqual(ended.recurring_transaction_rules, []);
+  });
+
+  it("a second recurring rule → 422 {recurring_transaction_rules: ['invalid_number_of_recurring_rules']}", async (t) => {
+    if (!wallet) return t.skip("the create step failed");
+    const rule = { trigger: "interval", interval: "monthly", granted_credits: "1" };
+    const body = await expectLagoError(
+      lago.wallets.updateWallet(wallet.lago_id, { wallet: { recurring_transaction_rules: [rule, rule] } }), 422, "validation_errors");
+    assert.deepEqual(body.error_details, { recurring_transaction_rules: ["invalid_number_of_recurring_rules"] });
+  });
+
   it("findAllWallets({external_customer_id}) lists the customer's wallet with meta", async (t) => {
     if (!wallet) return t.skip("the create step failed");
     const body = await ok(lago.wallets.findAllWallets({ external_customer_id: externalId, page: 1, per_page: 10 }));

@@ -32,6 +32,9 @@ public sealed class Wallet
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The active recurring transaction rule, when the code that read the wallet loaded it (not mapped).</summary>
+    public RecurringTransactionRule? ActiveRule { get; set; }
+
     public bool IsActive => Status == WalletStatus.Active;
 
     /// <summary>The one credits↔money conversion for this wallet.</summary>

@@ -17,6 +17,7 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<Wallet> Wallets => Set<Wallet>();
     public DbSet<WalletTransaction> WalletTransactions => Set<WalletTransaction>();
+    public DbSet<RecurringTransactionRule> RecurringTransactionRules => Set<RecurringTransactionRule>();
     public DbSet<WalletTransactionConsumption> Consumptions => Set<WalletTransactionConsumption>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<Fee> Fees => Set<Fee>();
@@ -47,7 +48,20 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Property(w => w.RateAmount).HasPrecision(30, 5);
             e.Property(w => w.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne(w => w.Customer).WithMany().HasForeignKey(w => w.CustomerId);
+            e.Ignore(w => w.ActiveRule);
             e.HasQueryFilter(w => w.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<RecurringTransactionRule>(e =>
+        {
+            e.ToTable("recurring_transaction_rules");
+            e.Property(r => r.PaidCredits).HasPrecision(30, 5);
+            e.Property(r => r.GrantedCredits).HasPrecision(30, 5);
+            e.Property(r => r.ThresholdCredits).HasPrecision(30, 5);
+            e.Property(r => r.TargetOngoingBalance).HasPrecision(30, 5);
+            e.Property(r => r.TransactionMetadata).HasColumnType("jsonb").HasJsonConversion();
+            e.HasOne<Wallet>().WithMany().HasForeignKey(r => r.WalletId);
+            e.HasQueryFilter(r => r.OrganizationId == OrganizationId);
         });
 
         model.Entity<WalletTransaction>(e =>
@@ -109,6 +123,9 @@ internal static class JsonColumn
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
+
+    /// <summary>A row read as JSON by SQL written by hand (`to_jsonb(row)`), its columns snake_case.</summary>
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
     /// <summary>The JSON text stored for a value (for SQL written by hand).</summary>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);

@@ -169,6 +169,15 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
                 paid_top_up_min_amount_cents = 100, paid_top_up_max_amount_cents = 100000, ignore_paid_top_up_limits_on_creation = true,
                 transaction_name = "T", transaction_metadata = new[] { new { key = "k", value = "v" } }, transaction_priority = 5,
                 applies_to = new { fee_types = new[] { "charge" }, billable_metric_codes = new[] { "gb" } }, metadata = new { k = "v" },
+                recurring_transaction_rules = new[]
+                {
+                    new
+                    {
+                        trigger = "threshold", method = "target", threshold_credits = "5", target_ongoing_balance = "50", grants_target_top_up = true,
+                        started_at = "2026-02-01T00:00:00Z", expiration_at = "2027-01-01T00:00:00Z", invoice_requires_successful_payment = true,
+                        ignore_paid_top_up_limits = true, transaction_name = "R", transaction_metadata = new[] { new { key = "k", value = "v" } },
+                    },
+                },
             },
         };
         object WalletUpdate(int _) => new
@@ -177,6 +186,7 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
             {
                 name = "W2", priority = 20, expiration_at = "2027-06-01T00:00:00Z", invoice_requires_successful_payment = true,
                 paid_top_up_min_amount_cents = 100, applies_to = new { fee_types = new[] { "subscription" } }, metadata = new { a = "b" },
+                recurring_transaction_rules = new[] { new { trigger = "interval", interval = "monthly", paid_credits = "2", granted_credits = "1", started_at = "2026-03-01T00:00:00Z" } },
             },
         };
         await MutateAsync(f.Client, failures, HttpMethod.Post, _ => "/api/v1/wallets", n => Wallet(n, global: true));

@@ -10,7 +10,7 @@ namespace Wallets.Api.Tests.Infrastructure;
 /// </summary>
 public sealed record LedgerSnapshot(
     long Wallets, long Transactions, long Consumptions, long Invoices, long Fees, long IdempotencyKeys, string Balances,
-    string WalletRows, string TransactionRows, string InvoiceRows, string CustomerRows)
+    string WalletRows, string TransactionRows, string InvoiceRows, string CustomerRows, string RuleRows)
 {
     public static async Task<LedgerSnapshot> TakeAsync(ApiFactory api) => new(
         await api.ScalarAsync<long>("SELECT count(*) FROM wallets"),
@@ -26,7 +26,8 @@ public sealed record LedgerSnapshot(
             """),
         await DigestAsync(api, "wallet_transactions", "id, status, remaining_amount_cents, invoice_id, settled_at, failed_at, updated_at"),
         await DigestAsync(api, "invoices", "id, status, payment_status, metadata, finalized_at, updated_at"),
-        await DigestAsync(api, "customers", "id, currency, updated_at"));
+        await DigestAsync(api, "customers", "id, currency, updated_at"),
+        await DigestAsync(api, "recurring_transaction_rules", "id, status, \"trigger\", \"interval\", paid_credits, granted_credits, threshold_credits, target_ongoing_balance, updated_at"));
 
     private static Task<string> DigestAsync(ApiFactory api, string table, string columns) =>
         api.ScalarAsync<string>($"SELECT coalesce(md5(string_agg(concat_ws('|', {columns}), ',' ORDER BY id)), '') FROM {table}");

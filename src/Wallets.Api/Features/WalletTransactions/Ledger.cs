@@ -152,7 +152,7 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
         Wallet wallet, string direction, string status, string kind, WalletCredit credit, TopUpDetails details, DateTimeOffset now) => new()
     {
         Id = Ids.New(), OrganizationId = wallet.OrganizationId, CustomerId = wallet.CustomerId, WalletId = wallet.Id,
-        TransactionType = direction, Status = status, TransactionStatus = kind, AmountCents = credit.AmountCents,
+        TransactionType = direction, Status = status, TransactionStatus = kind, Source = details.Source, AmountCents = credit.AmountCents,
         CreditAmount = credit.Credits, Priority = details.Priority ?? 50, Name = details.Name, Metadata = details.Metadata ?? [],
         InvoiceRequiresSuccessfulPayment = details.InvoiceRequiresSuccessfulPayment ?? wallet.InvoiceRequiresSuccessfulPayment,
         CreatedAt = now, UpdatedAt = now,
@@ -160,7 +160,8 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
 }
 
 /// <summary>What a top-up carries besides its amount.</summary>
-public sealed record TopUpDetails(string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment)
+/// <param name="Source">`manual`, or the trigger of the recurring rule that made the top-up (<see cref="TopUpSource"/>).</param>
+public sealed record TopUpDetails(string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment, string Source = TopUpSource.Manual)
 {
     public static readonly TopUpDetails None = new(null, null, null, null);
 }

@@ -127,7 +127,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
                 var candidates = payers.Where(w => w.CustomerId == customer.Key && w.Currency == currency.Key)
                     .Select(w => new OngoingWallet(new WalletCandidate(w.Id, w.Code, w.Priority, w.CreatedAt, w.BalanceCents,
                         w.AllowedFeeTypes.ToHashSet(), w.BillableMetricCodes.Where(metricIds.ContainsKey).Select(c => metricIds[c]).ToHashSet()),
-                        HasActiveThresholdRule: false))
+                        w.HasThresholdRule))
                     .ToList();
                 foreach (var share in OngoingUsageAllocator.Allocate(candidates, usage)) allocated[share.WalletId] = share.OngoingUsageCents;
             }
@@ -136,7 +136,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
     }
 
     private sealed record Payer(Guid Id, Guid CustomerId, string Code, int Priority, DateTimeOffset CreatedAt, long BalanceCents,
-        string Currency, string[] AllowedFeeTypes, string[] BillableMetricCodes);
+        string Currency, string[] AllowedFeeTypes, string[] BillableMetricCodes, bool HasThresholdRule);
 
     private sealed record UsageRow(Subscription Subscription, string Interval, string? Timezone, ChargeUsage Usage);
 
@@ -147,15 +147,17 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
     private const string OfWallet = "(SELECT w.customer_id FROM wallets w WHERE w.organization_id = $1 AND w.id = $2)";
 
     /// <summary>
-    /// Every active wallet of the customers (all take part in the cascade, not only those shown), the usage rows of each
+    /// Every active wallet of the customers (all take part in the cascade, not only those shown; a wallet with an active
+    /// threshold rule takes all the usage that reaches it, so the rule fires), the usage rows of each
     /// active subscription's latest period that has started, and the customers' taxes. Run in the request's
     /// transaction when there is one, so a wallet being created or changed by this request is seen as it now is.
     /// </summary>
     private static NpgsqlBatchCommand[] SnapshotCommands(string customers, Guid organizationId, object customersParameter, DateTimeOffset now) =>
     [
         Command($"""
-            SELECT id, customer_id, code, priority, created_at, balance_cents, currency, allowed_fee_types, billable_metric_codes
-            FROM wallets WHERE organization_id = $1 AND customer_id = {customers} AND status = 'active'
+            SELECT w.id, w.customer_id, w.code, w.priority, w.created_at, w.balance_cents, w.currency, w.allowed_fee_types, w.billable_metric_codes,
+                   EXISTS (SELECT 1 FROM recurring_transaction_rules r WHERE r.wallet_id = w.id AND r.status = 'active' AND r."trigger" = 'threshold')
+            FROM wallets w WHERE w.organization_id = $1 AND w.customer_id = {customers} AND w.status = 'active'
             """, organizationId, customersParameter),
         // The latest started period with usage, per subscription (charge_usage_of_period); the caller keeps it only if current.
         // Index probes per subscription (LATERAL … OFFSET 0, scalar subqueries): the generic plan of joins hashed whole tables.
@@ -194,7 +196,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         while (await reader.ReadAsync(ct))
         {
             payers.Add(new Payer(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.GetInt64(5), reader.GetString(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
+                reader.GetInt64(5), reader.GetString(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8), reader.GetBoolean(9)));
         }
         await reader.NextResultAsync(ct);
         var subscriptions = new Dictionary<Guid, Subscription>();

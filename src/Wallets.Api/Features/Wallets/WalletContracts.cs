@@ -65,12 +65,14 @@ public sealed record WalletView(
     long? PaidTopUpMinAmountCents,
     long? PaidTopUpMaxAmountCents,
     string? PurchaseOrderNumber,
-    IReadOnlyList<object> RecurringTransactionRules,
+    IReadOnlyList<RecurringTransactionRuleView> RecurringTransactionRules,
     AppliesTo AppliesTo,
     IReadOnlyList<object> AppliedInvoiceCustomSections,
     object PaymentMethod,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string?>? Metadata)
 {
+    public static readonly object NoPaymentMethod = new { payment_method_type = "provider", payment_method_id = (Guid?)null };
+
     /// <param name="ongoingUsageCents">The usage <see cref="OngoingBalances"/> allocated to this wallet (taxes included).</param>
     public static WalletView From(Wallet w, string externalCustomerId, long ongoingUsageCents)
     {
@@ -82,13 +84,42 @@ public sealed record WalletView(
             Credits(rate, ongoingBalance), Credits(rate, ongoingUsageCents), ongoingBalance, ongoingUsageCents,
             ongoingBalance <= 0 && ongoingUsageCents > 0,
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
-            w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null, [],
-            new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [],
-            new { payment_method_type = "provider", payment_method_id = (Guid?)null },
+            w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null,
+            w.ActiveRule is { Status: WalletStatus.Active } rule ? [RecurringTransactionRuleView.From(rule)] : [],
+            new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [], NoPaymentMethod,
             w.Metadata is { Count: > 0 } ? w.Metadata : null);
     }
 
     // The ongoing balance may go below zero (usage beyond the balance), so convert the magnitude and keep the sign.
     private static decimal Credits(CreditRate rate, long cents) =>
         cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
+}
+
+/// <summary>Lago's recurring transaction rule object (`WalletRecurringTransactionRule`); credits as decimal strings.</summary>
+public sealed record RecurringTransactionRuleView(
+    Guid LagoId,
+    string Trigger,
+    string Method,
+    string? Interval,
+    string Status,
+    decimal ThresholdCredits,
+    decimal PaidCredits,
+    decimal GrantedCredits,
+    bool GrantsTargetTopUp,
+    DateTimeOffset? StartedAt,
+    decimal? TargetOngoingBalance,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpirationAt,
+    bool InvoiceRequiresSuccessfulPayment,
+    IReadOnlyList<KeyValue> TransactionMetadata,
+    string? TransactionName,
+    bool IgnorePaidTopUpLimits,
+    IReadOnlyList<object> AppliedInvoiceCustomSections,
+    object PaymentMethod,
+    string? PurchaseOrderNumber)
+{
+    public static RecurringTransactionRuleView From(RecurringTransactionRule r) => new(
+        r.Id, r.Trigger, r.Method, r.Interval, r.Status, r.ThresholdCredits, r.PaidCredits, r.GrantedCredits, r.GrantsTargetTopUp == true,
+        r.StartedAt, r.TargetOngoingBalance, r.CreatedAt, r.ExpirationAt, r.InvoiceRequiresSuccessfulPayment, r.TransactionMetadata,
+        r.TransactionName, r.IgnorePaidTopUpLimits, [], WalletView.NoPaymentMethod, null);
 }

@@ -10,7 +10,7 @@ using Wallets.Domain.Money;
 namespace Wallets.Api.Features.Wallets;
 
 /// <summary>Creating (with its initial credits, in the same transaction), updating and terminating wallets.</summary>
-public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, CreditInvoices invoices, TimeProvider clock)
+public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, CreditInvoices invoices, RecurringRules rules, TimeProvider clock)
 {
     /// <param name="routeCustomer">The customer of `POST /customers/{id}/wallets` (a 404 if unknown there); else the body's.</param>
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
@@ -55,6 +55,9 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
 
         var initial = await InitialCreditsAsync(wallet, input, ct);
         if (initial is not null) return initial;
+        var rule = rules.ForNewWallet(wallet, input);
+        if (!rule.IsOk) return rule.Error!;
+        wallet.ActiveRule = rule.Value;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -96,6 +99,15 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         if (input.Code is { } code && code.Trim() != wallet.Code && await CodeTakenAsync(wallet.CustomerId, code.Trim(), wallet.Id, ct))
             return LagoError.Validation("code", "value_already_exist");
 
+        // Rules change under the customer's lock (as top-ups and termination do), on the wallet as it is now.
+        await using var tx = await db.BeginOrJoinAsync(ct);
+        if (input.RecurringTransactionRules is not null)
+        {
+            await db.LockCustomerAsync(wallet.CustomerId, ct);
+            await db.Entry(wallet).ReloadAsync(ct);
+            if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
+        }
+
         if (input.Has("name")) wallet.Name = input.Name;
         if (input.Code is not null) wallet.Code = input.Code.Trim();
         if (input.Priority is not null) wallet.Priority = input.Priority.Value;
@@ -115,6 +127,10 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         {
             return LagoError.Validation("code", "value_already_exist");
         }
+        var rule = await rules.UpdateAsync(wallet, input, ct);
+        if (!rule.IsOk) return rule.Error!;
+        wallet.ActiveRule = rule.Value;
+        await tx.CommitAsync(ct);
         return wallet;
     }
 
@@ -127,6 +143,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         if (!wallet.IsActive) return wallet;
 
         await ledger.VoidRemainingAsync(wallet, ct);
+        await rules.TerminateAllAsync(wallet.Id, ct);
         wallet.Status = WalletStatus.Terminated;
         wallet.TerminatedAt = wallet.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);

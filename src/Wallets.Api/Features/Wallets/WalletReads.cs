@@ -20,7 +20,8 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
                w.consumed_amount_cents, w.invoice_requires_successful_payment, w.paid_top_up_min_amount_cents, w.paid_top_up_max_amount_cents,
                w.allowed_fee_types, w.billable_metric_codes, w.metadata::text, w.expiration_at, w.terminated_at, w.last_balance_sync_at,
                w.last_consumed_credit_at, w.created_at,
-               EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active')
+               EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active'),
+               (SELECT to_jsonb(r)::text FROM recurring_transaction_rules r WHERE r.wallet_id = w.id AND r.status = 'active')
         FROM wallets w JOIN customers c ON c.id = w.customer_id AND c.deleted_at IS NULL
         """;
 
@@ -107,6 +108,7 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
             LastBalanceSyncAt = Timestamp(reader, 19),
             LastConsumedCreditAt = Timestamp(reader, 20),
             CreatedAt = reader.GetFieldValue<DateTimeOffset>(21),
+            ActiveRule = reader.IsDBNull(23) ? null : JsonColumn.Deserialize<RecurringTransactionRule>(reader.GetString(23)),
         };
         return new WalletRead(wallet, reader.GetBoolean(22));
     }

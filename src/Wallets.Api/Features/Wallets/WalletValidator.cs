@@ -46,7 +46,6 @@ public sealed class WalletValidator : AbstractValidator<WalletInput>
         RuleFor(w => w.Metadata).Must(m => m is null || m.All(p => p.Key.Length is > 0 and <= 100 && (p.Value?.Length ?? 0) <= 255))
             .WithErrorCode("invalid_metadata");
         RuleFor(w => w.RecurringTransactionRules).Must(r => r is null || r.Count <= 1).WithErrorCode("invalid_number_of_recurring_rules");
-        RuleFor(w => w.RecurringTransactionRules).Must(r => r is not { Count: 1 }).WithErrorCode("recurring_rules_not_supported");
     }
 
     public static bool TryParseTime(string? text, out DateTimeOffset value) =>

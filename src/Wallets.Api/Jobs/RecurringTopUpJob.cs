@@ -1,0 +1,130 @@
+using Microsoft.EntityFrameworkCore;
+using Wallets.Api.Data;
+using Wallets.Api.Features.Subscriptions;
+using Wallets.Api.Features.Wallets;
+using Wallets.Api.Http;
+using Wallets.Domain.TopUps;
+
+namespace Wallets.Api.Jobs;
+
+/// <summary>
+/// Recurring top-ups (behavior.md §5.5), every <c>Jobs:RecurringTopUpSeconds</c> (default 10 s, where Lago refreshes ongoing
+/// balances every 5 minutes):
+/// - terminates rules whose `expiration_at` has passed;
+/// - threshold rules: checks the wallets whose customer's usage or wallets changed since the previous round (every one
+///   once a minute, for changes no row shows, such as a price), at their real-time ongoing balance;
+/// - interval rules, once a minute: the wallets whose anniversary it is today in the customer's time zone and that
+///   had no interval top-up today.
+/// Each wallet is decided and topped up under its customer's lock (<see cref="RecurringTopUps"/>), so rounds that overlap,
+/// in one process or several, top a wallet up once.
+/// </summary>
+public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RecurringTopUpJob> logger, IConfiguration configuration)
+    : ClockJob(clock, logger)
+{
+    private static readonly TimeSpan FullRound = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(5);
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _thresholdsCheckedAt;
+    private DateTimeOffset? _everyWalletCheckedAt;
+    private DateTimeOffset? _intervalsCheckedAt;
+
+    protected override TimeSpan Period => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Jobs:RecurringTopUpSeconds", 10)));
+
+    /// <summary>One round; returns the number of top-ups made.</summary>
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var now = Clock.GetUtcNow();
+        // What this round checks; rounds may overlap (tests run several at once, as several processes would).
+        DateTimeOffset? since;
+        bool checkIntervals;
+        lock (_gate)
+        {
+            // Since a little before the previous round: a change made just before it may have committed just after its query.
+            since = _everyWalletCheckedAt is { } full && now - full < FullRound ? _thresholdsCheckedAt - CommitMargin : null;
+            if (since is null) _everyWalletCheckedAt = now;
+            _thresholdsCheckedAt = now;
+            checkIntervals = _intervalsCheckedAt is not { } last || now - last >= FullRound;
+            if (checkIntervals) _intervalsCheckedAt = now;
+        }
+        List<(Guid Wallet, Guid Organization)> thresholds, intervals = [];
+        using (var scope = scopes.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE recurring_transaction_rules SET status = 'terminated', terminated_at = {now}, updated_at = {now}
+                WHERE status = 'active' AND expiration_at <= {now}
+                """, ct);
+
+            thresholds = (await db.Database.SqlQuery<WalletRef>($"""
+                SELECT w.id AS "Wallet", w.organization_id AS "Organization"
+                FROM recurring_transaction_rules r JOIN wallets w ON w.id = r.wallet_id AND w.status = 'active'
+                WHERE r.status = 'active' AND r."trigger" = 'threshold'
+                  AND ({since}::timestamptz IS NULL OR r.updated_at >= {since}
+                       OR EXISTS (SELECT 1 FROM wallets o WHERE o.customer_id = w.customer_id AND o.updated_at >= {since})
+                       OR EXISTS (SELECT 1 FROM subscriptions s JOIN charge_usage u ON u.subscription_id = s.id
+                                  WHERE s.customer_id = w.customer_id AND s.status = 'active' AND u.updated_at >= {since}))
+                """).ToListAsync(ct)).Select(w => (w.Wallet, w.Organization)).ToList();
+
+            if (checkIntervals)
+            {
+                intervals = (await db.Database.SqlQuery<IntervalRule>($"""
+                        SELECT w.id AS "Wallet", w.organization_id AS "Organization", r."interval" AS "Interval",
+                               COALESCE(r.started_at, w.created_at) AS "Anchor", w.created_at AS "WalletCreatedAt", c.timezone AS "Timezone",
+                               (SELECT max(t.created_at) FROM wallet_transactions t
+                                WHERE t.wallet_id = w.id AND t.source = 'interval' AND t.transaction_type = 'inbound') AS "LastTopUpAt"
+                        FROM recurring_transaction_rules r JOIN wallets w ON w.id = r.wallet_id AND w.status = 'active'
+                        JOIN customers c ON c.id = w.customer_id
+                        WHERE r.status = 'active' AND r."trigger" = 'interval' AND (r.started_at IS NULL OR r.started_at <= {now})
+                        """).ToListAsync(ct))
+                    .Where(r => r.IsDue(now)).Select(r => (r.Wallet, r.Organization)).ToList();
+            }
+        }
+
+        var made = 0;
+        foreach (var (wallet, organization) in thresholds) made += await TopUpAsync(wallet, organization, RuleTrigger.Threshold, ct);
+        foreach (var (wallet, organization) in intervals) made += await TopUpAsync(wallet, organization, RuleTrigger.Interval, ct);
+        return made;
+    }
+
+    private async Task<int> TopUpAsync(Guid walletId, Guid organizationId, string trigger, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        scope.ServiceProvider.GetRequiredService<Tenant>().OrganizationId = organizationId;
+        try
+        {
+            return (await scope.ServiceProvider.GetRequiredService<RecurringTopUps>().RunAsync(walletId, trigger, ct)).Count > 0 ? 1 : 0;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // One wallet's failure does not hold the others back; it is tried again next round.
+            logger.LogError(e, "Recurring {Trigger} top-up of wallet {Wallet} failed", trigger, walletId);
+            return 0;
+        }
+    }
+
+    private sealed class WalletRef
+    {
+        public Guid Wallet { get; init; }
+        public Guid Organization { get; init; }
+    }
+
+    private sealed class IntervalRule
+    {
+        public Guid Wallet { get; init; }
+        public Guid Organization { get; init; }
+        public string Interval { get; init; } = "";
+        public DateTimeOffset Anchor { get; init; }
+        public DateTimeOffset WalletCreatedAt { get; init; }
+        public string? Timezone { get; init; }
+        public DateTimeOffset? LastTopUpAt { get; init; }
+
+        /// <summary>The same test as <see cref="RecurringTopUps"/> makes under the lock, to leave out the wallets that are not due.</summary>
+        public bool IsDue(DateTimeOffset now)
+        {
+            var zone = SubscriptionViews.ZoneOf(Timezone);
+            var today = TopUpSchedule.DayIn(now, zone);
+            return TopUpSchedule.DayIn(WalletCreatedAt, zone) != today && TopUpSchedule.IsAnniversary(Interval, TopUpSchedule.DayIn(Anchor, zone), today)
+                && (LastTopUpAt is not { } last || TopUpSchedule.DayIn(last, zone) != today);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Wallets.Api.Jobs;
+using Wallets.Api.Tests.Infrastructure;
+
+namespace Wallets.Api.Tests.Wallets;
+
+/// <summary>The recurring top-up job: threshold rules at the real-time ongoing balance, interval rules on their anniversaries.</summary>
+public sealed class RecurringTopUpTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private RecurringTopUpJob Job => api.Services.GetRequiredService<RecurringTopUpJob>();
+
+    /// <summary>A customer in USD subscribed to a plan charging 1.00 per `calls` event, with a wallet (rate 1) holding 100 granted credits.</summary>
+    private async Task<(HttpClient Client, string Wallet, string Subscription)> UsageWalletAsync(string name, params object[] rules)
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var metric = await client.MetricAsync("calls");
+        await client.PlanAsync($"plan-{name}", "USD", UsageSetup.Standard(metric, "1"));
+        var wallet = await client.WalletAsync(name, new { granted_credits = "100", recurring_transaction_rules = rules });
+        await client.SubscribeAsync(name, $"sub-{name}", $"plan-{name}");
+        return (client, wallet.Id(), $"sub-{name}");
+    }
+
+    private static async Task CallsAsync(HttpClient client, string subscription, int count) =>
+        (await client.PostAsync("/api/v1/events/batch", new
+        {
+            events = Enumerable.Range(0, count).Select(_ => new { transaction_id = Guid.NewGuid().ToString("N"), external_subscription_id = subscription, code = "calls" }),
+        })).Ok();
+
+    private static async Task<JsonArray> TransactionsAsync(HttpClient client, string wallet) =>
+        (await client.GetJsonAsync($"/api/v1/wallets/{wallet}/wallet_transactions")).Ok()["wallet_transactions"]!.AsArray();
+
+    [Fact]
+    public async Task A_threshold_rule_grants_its_credits_once_the_ongoing_balance_reaches_the_threshold()
+    {
+        var (client, wallet, subscription) = await UsageWalletAsync("threshold", new
+        {
+            trigger = "threshold", threshold_credits = "20", granted_credits = "50", transaction_name = "Refill",
+            transaction_metadata = new[] { new { key = "why", value = "threshold" } },
+        });
+        await CallsAsync(client, subscription, 79);
+        Assert.Equal("21.0", (string?)(await client.GetWalletAsync(wallet))["credits_ongoing_balance"]);
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+
+        // One more event: the live ongoing balance is at the threshold, and the next round tops up.
+        await CallsAsync(client, subscription, 1);
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        var refill = (await TransactionsAsync(client, wallet)).First(t => (string?)t!["source"] == "threshold")!;
+        Assert.Equal("granted", (string?)refill["transaction_status"]);
+        Assert.Equal("settled", (string?)refill["status"]);
+        Assert.Equal("50.0", (string?)refill["credit_amount"]);
+        Assert.Equal("Refill", (string?)refill["name"]);
+        Assert.Equal("""[{"key":"why","value":"threshold"}]""", refill["metadata"]!.ToJsonString());
+        var after = await client.GetWalletAsync(wallet);
+        Assert.Equal("150.0", (string?)after["credits_balance"]);
+        Assert.Equal("70.0", (string?)after["credits_ongoing_balance"]);
+
+        // Above the threshold again: nothing more, however often the job runs.
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        api.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Single(await TransactionsAsync(client, wallet), t => (string?)t!["source"] == "threshold");
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task Concurrent_rounds_top_a_wallet_up_once()
+    {
+        // 60 calls leave 40 credits; one top-up of 10 lifts the wallet above the threshold of 45.
+        var (client, wallet, subscription) = await UsageWalletAsync("race", new { trigger = "threshold", threshold_credits = "45", granted_credits = "10" });
+        await CallsAsync(client, subscription, 60);
+        var rounds = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Job.RunOnceAsync(CancellationToken.None)));
+        Assert.Equal(1, rounds.Sum());
+        Assert.Single(await TransactionsAsync(client, wallet), t => (string?)t!["source"] == "threshold");
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task A_paid_threshold_top_up_waits_for_its_payment_instead_of_buying_again()
+    {
+        var (client, wallet, subscription) = await UsageWalletAsync("paid", new { trigger = "threshold", threshold_credits = "20", paid_credits = "30" });
+        await CallsAsync(client, subscription, 90);
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        var purchase = Assert.Single(await TransactionsAsync(client, wallet), t => (string?)t!["source"] == "threshold")!;
+        Assert.Equal("purchased", (string?)purchase["transaction_status"]);
+        Assert.Equal("pending", (string?)purchase["status"]);
+        Assert.Equal("30.0", (string?)purchase["credit_amount"]);
+        Assert.NotNull((string?)purchase["lago_invoice_id"]);
+
+        // Still at 10 credits, but the pending purchase would lift it above the threshold: no second purchase.
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Single(await TransactionsAsync(client, wallet), t => (string?)t!["source"] == "threshold");
+    }
+
+    [Fact]
+    public async Task A_fixed_threshold_rule_buys_enough_multiples_to_close_the_gap()
+    {
+        var (client, wallet, subscription) = await UsageWalletAsync("multiples", new { trigger = "threshold", threshold_credits = "20", paid_credits = "25" });
+        await CallsAsync(client, subscription, 100);
+        await CallsAsync(client, subscription, 30);
+        // Ongoing −30: the gap 20 − (−30) = 50 is two multiples of 25, and one more.
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        var purchase = Assert.Single(await TransactionsAsync(client, wallet), t => (string?)t!["source"] == "threshold")!;
+        Assert.Equal("75.0", (string?)purchase["credit_amount"]);
+    }
+
+    [Fact]
+    public async Task A_threshold_wallet_takes_all_the_usage_that_reaches_it()
+    {
+        var (client, threshold, subscription) = await UsageWalletAsync("cascade", new { trigger = "threshold", threshold_credits = "0", granted_credits = "10" });
+        // A second wallet of the same priority, applied after the first (it is newer): without the rule, it would take the
+        // usage beyond the first one's balance.
+        var other = await client.WalletAsync("cascade", new { code = "second", granted_credits = "100" });
+        await CallsAsync(client, subscription, 100);
+        await CallsAsync(client, subscription, 20);
+        var first = await client.GetWalletAsync(threshold);
+        Assert.Equal("-20.0", (string?)first["credits_ongoing_balance"]);
+        Assert.Equal("100.0", (string?)(await client.GetWalletAsync(other.Id()))["credits_ongoing_balance"]);
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_interval_rule_tops_up_on_each_anniversary_once()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var start = api.Clock.GetUtcNow();
+        var wallet = await client.WalletAsync("monthly", new
+        {
+            granted_credits = "5",
+            recurring_transaction_rules = new[] { new { trigger = "interval", interval = "monthly", paid_credits = "10", granted_credits = "2" } },
+        });
+        async Task<int> IntervalTopUpsAsync() => (await TransactionsAsync(client, wallet.Id())).Count(t => (string?)t!["source"] == "interval");
+
+        // Not on the day the wallet is created, nor on other days.
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        api.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+
+        // A month after: a purchase and a grant, once that day.
+        api.Clock.AdvanceTo(start.AddMonths(1).AddHours(2));
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        api.Clock.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(2, await IntervalTopUpsAsync());
+        var made = (await TransactionsAsync(client, wallet.Id())).Where(t => (string?)t!["source"] == "interval").ToList();
+        Assert.Contains(made, t => (string?)t!["transaction_status"] == "purchased" && (string?)t["credit_amount"] == "10.0" && (string?)t["status"] == "pending");
+        Assert.Contains(made, t => (string?)t!["transaction_status"] == "granted" && (string?)t["credit_amount"] == "2.0" && (string?)t["status"] == "settled");
+
+        api.Clock.AdvanceTo(start.AddMonths(2).AddHours(1));
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(4, await IntervalTopUpsAsync());
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task An_interval_target_rule_tops_up_to_its_target_from_its_start()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var start = api.Clock.GetUtcNow();
+        var wallet = await client.WalletAsync("target", new
+        {
+            granted_credits = "30",
+            recurring_transaction_rules = new[]
+            {
+                new { trigger = "interval", interval = "weekly", method = "target", target_ongoing_balance = "100", grants_target_top_up = true,
+                      started_at = start.AddDays(14).ToString("O") },
+            },
+        });
+        // Weekly anniversaries before the rule's start do nothing.
+        api.Clock.AdvanceTo(start.AddDays(7).AddHours(1));
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        api.Clock.AdvanceTo(start.AddDays(14).AddHours(1));
+        Assert.Equal(1, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Equal("100.0", (string?)(await client.GetWalletAsync(wallet.Id()))["credits_balance"]);
+        // At the target: nothing to add a week later.
+        api.Clock.AdvanceTo(start.AddDays(21).AddHours(1));
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_expired_rule_is_terminated_and_tops_up_no_more()
+    {
+        var (client, wallet, subscription) = await UsageWalletAsync("expired", new
+        {
+            trigger = "threshold", threshold_credits = "50", granted_credits = "10", expiration_at = api.Clock.GetUtcNow().AddHours(1).ToString("O"),
+        });
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        await CallsAsync(client, subscription, 60);
+        Assert.Equal(0, await Job.RunOnceAsync(CancellationToken.None));
+        Assert.Empty((await client.GetWalletAsync(wallet))["recurring_transaction_rules"]!.AsArray());
+        Assert.Equal("terminated", await api.ScalarAsync<string>($"SELECT status FROM recurring_transaction_rules WHERE wallet_id = '{wallet}'"));
+    }
+}
