@@ -224,7 +224,7 @@ describe("wallets: create, top up, purchase, pay, void, trace, terminate", () =>
       ["threshold", "fixed", null, "active", "2.0", "5.0", "1.0", null, "Refill"],
     );
     const { wallet: updated } = await ok(lago.wallets.updateWallet(wallet.lago_id, {
-      wallet: { recurring_transaction_rules: [{ lago_id: r.lago_id, threshold_credits: "3" }] },
+      wallet: { recurring_transaction_rules: [{ lago_id: r.lago_id, trigger: "threshold", threshold_credits: "3" }] },
     }));
     assert.deepEqual(
       [updated.recurring_transaction_rules[0].lago_id, updated.recurring_transaction_rules[0].threshold_credits],

@@ -32,9 +32,17 @@ public static class RuleTopUps
         var gap = rule.ThresholdCredits - wallet.OngoingCredits - rule.GrantedCredits - wallet.PendingCredits;
         if (paid > 0 && gap >= paid)
         {
-            var multiples = Math.Floor(gap / paid) + 1;
-            if (!ignoreLimits && wallet.MaxPaidCredits is { } max) multiples = Math.Max(1, Math.Min(multiples, Math.Floor(max / paid)));
-            paid *= multiples;
+            try
+            {
+                var multiples = Math.Floor(gap / paid) + 1;
+                if (!ignoreLimits && wallet.MaxPaidCredits is { } max) multiples = Math.Max(1, Math.Min(multiples, Math.Floor(max / paid)));
+                paid *= multiples;
+            }
+            catch (OverflowException)
+            {
+                // Beyond any amount a wallet can hold: the caller refuses it as too large.
+                paid = decimal.MaxValue;
+            }
         }
         return new TopUpAmount(paid, rule.GrantedCredits);
     }

@@ -122,7 +122,7 @@ public sealed class RecurringRuleTests(ApiFactory api) : IClassFixture<ApiFactor
 
         // Without the key, the rule is untouched; with its lago_id, it is updated in place.
         Assert.True(JsonNode.DeepEquals(first, Rule((await Update(new { name = "Renamed" })).Ok()["wallet"]!)));
-        var updated = Rule((await Update(new { recurring_transaction_rules = new[] { new { lago_id = (string)first["lago_id"]!, granted_credits = "3", interval = "weekly" } } })).Ok()["wallet"]!);
+        var updated = Rule((await Update(new { recurring_transaction_rules = new[] { new { lago_id = (string)first["lago_id"]!, trigger = "interval", granted_credits = "3", interval = "weekly" } } })).Ok()["wallet"]!);
         Assert.Equal((string)first["lago_id"]!, (string)updated["lago_id"]!);
         Assert.Equal("weekly", (string?)updated["interval"]);
         Assert.Equal("10.0", (string?)updated["paid_credits"]);
@@ -138,12 +138,27 @@ public sealed class RecurringRuleTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal("terminated", await api.ScalarAsync<string>($"SELECT status FROM recurring_transaction_rules WHERE id = '{first["lago_id"]}'"));
         Assert.Equal(1L, await api.ScalarAsync<long>($"SELECT count(*) FROM recurring_transaction_rules WHERE wallet_id = '{id}' AND status = 'active' AND terminated_at IS NULL"));
 
-        // A refused update changes no rule; an empty list terminates them all.
+        // Each item is checked as a whole rule, as Lago does: one naming the rule without its trigger is refused, and a
+        // refused update changes nothing. An empty list terminates them all.
+        (await api.UnchangedAsync(() => Update(new { recurring_transaction_rules = new[] { new { lago_id = (string)replaced["lago_id"]!, threshold_credits = "6" } } })))
+            .ExpectLagoValidation("recurring_transaction_rules", "invalid_recurring_rule");
         (await api.UnchangedAsync(() => Update(new { name = "X", recurring_transaction_rules = new[] { new { lago_id = (string)replaced["lago_id"]!, method = "target" } } })))
             .ExpectLagoValidation("recurring_transaction_rules", "invalid_recurring_rule");
         Assert.Empty((await Update(new { recurring_transaction_rules = Array.Empty<object>() })).Ok()["wallet"]!["recurring_transaction_rules"]!.AsArray());
         Assert.Empty((await client.GetWalletAsync(id))["recurring_transaction_rules"]!.AsArray());
         Assert.Equal(0L, await api.ScalarAsync<long>($"SELECT count(*) FROM recurring_transaction_rules WHERE wallet_id = '{id}' AND status = 'active'"));
+    }
+
+    [Fact]
+    public async Task New_paid_top_up_limits_must_still_fit_the_active_fixed_rule()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.NewCustomerAsync("limits");
+        var id = (string)(await client.NewWalletAsync("limits",
+            ("recurring_transaction_rules", new[] { new { trigger = "threshold", threshold_credits = "5", paid_credits = "50" } })))["lago_id"]!;
+        (await api.UnchangedAsync(() => client.PutAsync($"/api/v1/wallets/{id}", new { wallet = new { paid_top_up_max_amount_cents = 4999 } })))
+            .ExpectLagoValidation("recurring_transaction_rules", "invalid_recurring_rule");
+        (await client.PutAsync($"/api/v1/wallets/{id}", new { wallet = new { paid_top_up_max_amount_cents = 5000 } })).Ok();
     }
 
     [Fact]

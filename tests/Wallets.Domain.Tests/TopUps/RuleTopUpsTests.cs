@@ -39,6 +39,10 @@ public class RuleTopUpsTests
     }
 
     [Fact]
+    public void Multiples_beyond_any_amount_become_the_largest_amount_for_the_caller_to_refuse() =>
+        Assert.Equal(decimal.MaxValue, RuleTopUps.OnThreshold(Fixed(0.00001m, 0, 9_999_999_999_999_999_999_999_999m), Wallet(ongoing: 0), ignoreLimits: true).Paid);
+
+    [Fact]
     public void A_target_rule_tops_up_the_gap_to_its_target_raised_to_the_minimum()
     {
         var rule = new TopUpRule(0, 0, 10, 200, false);

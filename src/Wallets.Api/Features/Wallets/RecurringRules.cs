@@ -49,7 +49,7 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
         if (input.RecurringTransactionRules is not [var item]) return (RecurringTransactionRule?)null;
         if (Parse(item) is not { } given) return Invalid;
         var rule = New(wallet, clock.GetUtcNow());
-        var applied = Apply(rule, given, isNew: true);
+        var applied = Apply(rule, given, wallet);
         if (!applied.IsOk) return applied.Error!;
         if (rule.Method == RuleMethod.Fixed && !given.Has("paid_credits") && !given.Has("granted_credits"))
         {
@@ -70,7 +70,12 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var active = await db.RecurringTransactionRules.Where(r => r.WalletId == wallet.Id && r.Status == WalletStatus.Active).ToListAsync(ct);
-        if (input.RecurringTransactionRules is null) return active.FirstOrDefault();
+        if (input.RecurringTransactionRules is null)
+        {
+            // As in Lago, new limits must still fit the active fixed rule: otherwise it could never top up again.
+            var current = active.FirstOrDefault();
+            return current is not null && CheckLimits(current, wallet) is { } limit ? limit : current;
+        }
 
         RecurringRuleInput? given = null;
         if (input.RecurringTransactionRules is [var item] && (given = Parse(item)) is null) return Invalid;
@@ -78,7 +83,7 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
         var rule = kept ?? (given is null ? null : New(wallet, now));
         if (rule is not null)
         {
-            var applied = Apply(rule, given!, isNew: kept is null);
+            var applied = Apply(rule, given!, wallet);
             if (!applied.IsOk) return applied.Error!;
             if (CheckLimits(rule, wallet) is { } limit) return limit;
             rule.UpdatedAt = now;
@@ -124,28 +129,32 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Sets what the input sends on the rule (a new one, or an active one being updated), then checks the whole rule as
-    /// Lago's validator does: a known trigger and method, an interval for interval rules, a threshold named by a new
-    /// threshold rule, a target for target rules (not below the threshold), credits that are decimals and not negative,
-    /// a future expiration, valid metadata.
+    /// Sets what the input sends on the rule (a new one, or an active one being updated), then checks it as Lago's
+    /// validator does, each sent item as a whole rule (an update by `lago_id` too): a known trigger, with the interval or
+    /// the threshold it needs; a known method, a target rule's target (not below the threshold); credits that are decimals
+    /// and not negative, paid credits worth at least one minor unit; a future expiration; valid metadata.
     /// </summary>
-    private Result<RecurringTransactionRule> Apply(RecurringTransactionRule rule, RecurringRuleInput input, bool isNew)
+    private Result<RecurringTransactionRule> Apply(RecurringTransactionRule rule, RecurringRuleInput input, Wallet wallet)
     {
         var now = clock.GetUtcNow();
-        if (input.Has("trigger")) rule.Trigger = input.Trigger ?? "";
+        if (input.Trigger is not (RuleTrigger.Interval or RuleTrigger.Threshold)) return Invalid;
+        rule.Trigger = input.Trigger;
         if (input.Has("method")) rule.Method = input.Method ?? RuleMethod.Fixed;
-        if (rule.Trigger is not (RuleTrigger.Interval or RuleTrigger.Threshold) || rule.Method is not (RuleMethod.Fixed or RuleMethod.Target)) return Invalid;
+        if (rule.Method is not (RuleMethod.Fixed or RuleMethod.Target)) return Invalid;
 
-        if (input.Has("interval")) rule.Interval = input.Interval;
         if (rule.Trigger == RuleTrigger.Threshold) rule.Interval = null;
-        else if (rule.Interval is null || !TopUpSchedule.Intervals.Contains(rule.Interval)) return Invalid;
+        else if (input.Interval is not { } interval || !TopUpSchedule.Intervals.Contains(interval)) return Invalid;
+        else rule.Interval = interval;
 
-        if (isNew && rule.Trigger == RuleTrigger.Threshold && input.ThresholdCredits is null) return Invalid;
+        if (rule.Trigger == RuleTrigger.Threshold && input.ThresholdCredits is null) return Invalid;
+        if (input.Method == RuleMethod.Target && input.TargetOngoingBalance is null) return Invalid;
         if (!TryCredits(input, "threshold_credits", input.ThresholdCredits, rule.ThresholdCredits, out var threshold)
             || !TryCredits(input, "paid_credits", input.PaidCredits, rule.PaidCredits, out var paid)
             || !TryCredits(input, "granted_credits", input.GrantedCredits, rule.GrantedCredits, out var granted))
             return Invalid;
         (rule.ThresholdCredits, rule.PaidCredits, rule.GrantedCredits) = (threshold, paid, granted);
+        // A top-up of less than one minor unit could never be made.
+        if (paid > 0 && (!wallet.Rate.TryFromCredits(paid, roundTrip: true, out var paidMoney) || paidMoney.AmountCents == 0)) return Invalid;
 
         if (rule.IsTarget)
         {

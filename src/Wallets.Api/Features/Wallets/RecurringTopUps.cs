@@ -39,7 +39,9 @@ public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditIn
         {
             if (!RuleTopUps.IsBelowThreshold(terms, state)) return [];
             amount = RuleTopUps.OnThreshold(terms, state, ignoreLimits);
-            if (amount.Paid > 0 && await BackingOffAsync(wallet.Id, now, ct)) amount = amount with { Paid = 0 };
+            // Lago then grants without buying; rounds here come every few seconds, not every few minutes, so a grant alone
+            // would repeat each round until the hour is over. Nothing is topped up while backing off.
+            if (amount.Paid > 0 && await BackingOffAsync(wallet.Id, now, ct)) return [];
         }
         else
         {
@@ -52,7 +54,17 @@ public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditIn
         if (created.Count == 0) return [];
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        if (trigger == RuleTrigger.Threshold) await WarnOfBurstAsync(wallet.Id, now, ct);
         return created;
+    }
+
+    /// <summary>As Lago alerts: more than three automatic top-ups within ten minutes (usage outruns the rule's amounts).</summary>
+    private async Task WarnOfBurstAsync(Guid walletId, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - TimeSpan.FromMinutes(10);
+        var recent = await db.WalletTransactions.CountAsync(t => t.WalletId == walletId && t.Source == TopUpSource.Threshold
+            && t.TransactionType == Direction.Inbound && t.CreatedAt > since, ct);
+        if (recent > 3) logger.LogWarning("Wallet {Wallet} had {Count} threshold top-ups in 10 minutes", walletId, recent);
     }
 
     /// <summary>The wallet's ongoing balance (real time, as reads show it), its pending purchases and its limits, in credits.</summary>

@@ -93,20 +93,18 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
         if (new WalletValidator(creating: false, now).Check(input) is { } invalid) return invalid;
 
+        // Under the customer's lock, as top-ups, rules and termination change the wallet, and on the wallet as it now is:
+        // what is not sent keeps its current value, not the one read before the lock.
+        await using var tx = await db.BeginOrJoinAsync(ct);
+        await db.LockCustomerAsync(wallet.CustomerId, ct);
+        await db.Entry(wallet).ReloadAsync(ct);
+        if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
+
         var min = input.Has("paid_top_up_min_amount_cents") ? input.PaidTopUpMinAmountCents : wallet.PaidTopUpMinAmountCents;
         var max = input.Has("paid_top_up_max_amount_cents") ? input.PaidTopUpMaxAmountCents : wallet.PaidTopUpMaxAmountCents;
         if (max < min) return LagoError.Validation("paid_top_up_max_amount_cents", "must_be_greater_than_or_equal_min");
         if (input.Code is { } code && code.Trim() != wallet.Code && await CodeTakenAsync(wallet.CustomerId, code.Trim(), wallet.Id, ct))
             return LagoError.Validation("code", "value_already_exist");
-
-        // Rules change under the customer's lock (as top-ups and termination do), on the wallet as it is now.
-        await using var tx = await db.BeginOrJoinAsync(ct);
-        if (input.RecurringTransactionRules is not null)
-        {
-            await db.LockCustomerAsync(wallet.CustomerId, ct);
-            await db.Entry(wallet).ReloadAsync(ct);
-            if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
-        }
 
         if (input.Has("name")) wallet.Name = input.Name;
         if (input.Code is not null) wallet.Code = input.Code.Trim();
