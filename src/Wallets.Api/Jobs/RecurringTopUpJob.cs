@@ -12,7 +12,8 @@ namespace Wallets.Api.Jobs;
 /// balances every 5 minutes):
 /// - terminates rules whose `expiration_at` has passed;
 /// - threshold rules: checks the wallets whose customer's usage or wallets changed since the previous round (every one
-///   once a minute, for changes no row shows, such as a price), at their real-time ongoing balance;
+///   each 5 minutes, Lago's cadence, for changes no such row shows, such as a price), at their real-time ongoing
+///   balance, read for a few hundred wallets at a time; only those at or below their threshold take the lock;
 /// - interval rules, once a minute: the wallets whose anniversary it is today in the customer's time zone and that
 ///   had no interval top-up today.
 /// Each wallet is decided and topped up under its customer's lock (<see cref="RecurringTopUps"/>), so rounds that overlap,
@@ -22,6 +23,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
     : ClockJob(clock, logger)
 {
     private static readonly TimeSpan FullRound = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan EveryThresholdWallet = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();
     private DateTimeOffset? _thresholdsCheckedAt;
@@ -40,7 +42,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
         lock (_gate)
         {
             // Since a little before the previous round: a change made just before it may have committed just after its query.
-            since = _everyWalletCheckedAt is { } full && now - full < FullRound ? _thresholdsCheckedAt - CommitMargin : null;
+            since = _everyWalletCheckedAt is { } full && now - full < EveryThresholdWallet ? _thresholdsCheckedAt - CommitMargin : null;
             if (since is null) _everyWalletCheckedAt = now;
             _thresholdsCheckedAt = now;
             checkIntervals = _intervalsCheckedAt is not { } last || now - last >= FullRound;
@@ -55,15 +57,18 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                 WHERE status = 'active' AND expiration_at <= {now}
                 """, ct);
 
-            thresholds = (await db.Database.SqlQuery<WalletRef>($"""
-                SELECT w.id AS "Wallet", w.organization_id AS "Organization"
+            var candidates = await db.Database.SqlQuery<ThresholdWallet>($"""
+                SELECT w.id AS "Wallet", w.organization_id AS "Organization", w.customer_id AS "Customer", w.balance_cents AS "BalanceCents",
+                       w.rate_amount AS "RateAmount", w.currency AS "Currency", r.threshold_credits AS "ThresholdCredits",
+                       (SELECT COALESCE(sum(t.credit_amount), 0) FROM wallet_transactions t WHERE t.wallet_id = w.id AND t.status = 'pending') AS "PendingCredits"
                 FROM recurring_transaction_rules r JOIN wallets w ON w.id = r.wallet_id AND w.status = 'active'
                 WHERE r.status = 'active' AND r."trigger" = 'threshold'
                   AND ({since}::timestamptz IS NULL OR r.updated_at >= {since}
                        OR EXISTS (SELECT 1 FROM wallets o WHERE o.customer_id = w.customer_id AND o.updated_at >= {since})
                        OR EXISTS (SELECT 1 FROM subscriptions s JOIN charge_usage u ON u.subscription_id = s.id
                                   WHERE s.customer_id = w.customer_id AND s.status = 'active' AND u.updated_at >= {since}))
-                """).ToListAsync(ct)).Select(w => (w.Wallet, w.Organization)).ToList();
+                """).ToListAsync(ct);
+            thresholds = await BelowThresholdAsync(scope.ServiceProvider.GetRequiredService<OngoingBalances>(), candidates, ct);
 
             if (checkIntervals)
             {
@@ -86,6 +91,35 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
         return made;
     }
 
+    /// <summary>
+    /// The candidates at or below their threshold, by their ongoing balance read as a wallet read reads it (no lock; a few
+    /// hundred wallets per query): only those are then decided under the lock, so a round over wallets whose usage keeps
+    /// changing costs a read per wallet, not a transaction.
+    /// </summary>
+    private static async Task<List<(Guid Wallet, Guid Organization)>> BelowThresholdAsync(OngoingBalances ongoing, List<ThresholdWallet> candidates, CancellationToken ct)
+    {
+        var below = new List<(Guid, Guid)>();
+        foreach (var organization in candidates.GroupBy(c => c.Organization))
+        {
+            foreach (var chunk in organization.Chunk(200))
+            {
+                var wallets = chunk.Select(c => new Wallet
+                {
+                    Id = c.Wallet, OrganizationId = c.Organization, CustomerId = c.Customer, Code = "", Currency = c.Currency,
+                    RateAmount = c.RateAmount, BalanceCents = c.BalanceCents,
+                }).ToList();
+                var usage = await ongoing.UsageOfAsync(wallets, null, ct);
+                foreach (var (candidate, wallet) in chunk.Zip(wallets))
+                {
+                    var credits = RecurringTopUps.SignedCredits(wallet.Rate, wallet.BalanceCents - usage.GetValueOrDefault(wallet.Id));
+                    var state = new TopUpWallet(credits, candidate.PendingCredits, null, null);
+                    if (RuleTopUps.IsBelowThreshold(new TopUpRule(0, 0, candidate.ThresholdCredits, null, false), state)) below.Add((candidate.Wallet, candidate.Organization));
+                }
+            }
+        }
+        return below;
+    }
+
     private async Task<int> TopUpAsync(Guid walletId, Guid organizationId, string trigger, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -102,10 +136,16 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
         }
     }
 
-    private sealed class WalletRef
+    private sealed class ThresholdWallet
     {
         public Guid Wallet { get; init; }
         public Guid Organization { get; init; }
+        public Guid Customer { get; init; }
+        public long BalanceCents { get; init; }
+        public decimal RateAmount { get; init; }
+        public string Currency { get; init; } = "";
+        public decimal ThresholdCredits { get; init; }
+        public decimal PendingCredits { get; init; }
     }
 
     private sealed class IntervalRule

@@ -78,7 +78,8 @@ public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditIn
             wallet.PaidTopUpMaxAmountCents is { } max ? rate.FromCents(max).Credits : null);
     }
 
-    private static decimal SignedCredits(CreditRate rate, long cents) => cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
+    /// <summary>An ongoing balance in credits; it may be below zero (usage beyond the balance).</summary>
+    internal static decimal SignedCredits(CreditRate rate, long cents) => cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
 
     /// <summary>
     /// Today, in the customer's time zone, is an anniversary of the rule's start (or of the wallet's creation), the rule has
