@@ -19,7 +19,8 @@ public sealed record BenchOptions(
     IReadOnlySet<string> Scenarios,
     int HEventsPerSecond,
     int HReadsPerSecond,
-    string? SettleCommand)
+    string? SettleCommand,
+    bool ThresholdRules)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -47,7 +48,8 @@ public sealed record BenchOptions(
             scenarios.ToHashSet(StringComparer.OrdinalIgnoreCase),
             Math.Max(Int("BENCH_H_EVENTS", 3000), 1),
             Math.Max(Int("BENCH_H_READS", 500), 1),
-            Env("BENCH_SETTLE") is { } settle && settle != "0" ? settle : null);
+            Env("BENCH_SETTLE") is { } settle && settle != "0" ? settle : null,
+            Env("BENCH_THRESHOLD_RULES") == "1");
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -38,12 +38,18 @@ public sealed class WalletsApi(HttpClient http)
         Post("wallet_transactions", new { wallet_transaction = new { wallet_id = walletId, voided_credits = credits } });
 
     /// <summary>A customer with one USD wallet (1 credit = 1 USD) holding <paramref name="grantedCredits"/>; returns the wallet id.</summary>
-    public async Task<Guid> CreateCustomerWithWalletAsync(string externalId, string? grantedCredits)
+    /// <param name="thresholdRule">Give the wallet a threshold top-up rule (10 credits, far below its balance): the top-up job then checks it each round its usage changed.</param>
+    public async Task<Guid> CreateCustomerWithWalletAsync(string externalId, string? grantedCredits, bool thresholdRule = false)
     {
         (await SendAsync(Post("customers", new { customer = new { external_id = externalId, name = $"Bench {externalId}", currency = "USD" } }))).Dispose();
+        object[] rules = thresholdRule ? [new { trigger = "threshold", threshold_credits = "10", granted_credits = "100" }] : [];
         using var wallet = await SendAsync(Post("wallets", new
         {
-            wallet = new { external_customer_id = externalId, name = "bench", rate_amount = "1", currency = "USD", granted_credits = grantedCredits },
+            wallet = new
+            {
+                external_customer_id = externalId, name = "bench", rate_amount = "1", currency = "USD", granted_credits = grantedCredits,
+                recurring_transaction_rules = rules,
+            },
         }));
         return wallet.RootElement.GetProperty("wallet").GetProperty("lago_id").GetGuid();
     }
