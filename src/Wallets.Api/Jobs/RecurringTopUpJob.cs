@@ -22,7 +22,7 @@ namespace Wallets.Api.Jobs;
 public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RecurringTopUpJob> logger, IConfiguration configuration)
     : ClockJob(clock, logger)
 {
-    private static readonly TimeSpan FullRound = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan IntervalRound = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan EveryThresholdWallet = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();
@@ -45,7 +45,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
             since = _everyWalletCheckedAt is { } full && now - full < EveryThresholdWallet ? _thresholdsCheckedAt - CommitMargin : null;
             if (since is null) _everyWalletCheckedAt = now;
             _thresholdsCheckedAt = now;
-            checkIntervals = _intervalsCheckedAt is not { } last || now - last >= FullRound;
+            checkIntervals = _intervalsCheckedAt is not { } last || now - last >= IntervalRound;
             if (checkIntervals) _intervalsCheckedAt = now;
         }
         List<(Guid Wallet, Guid Organization)> thresholds, intervals = [];
