@@ -48,6 +48,27 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
             checkIntervals = _intervalsCheckedAt is not { } last || now - last >= IntervalRound;
             if (checkIntervals) _intervalsCheckedAt = now;
         }
+        List<(Guid Wallet, Guid Organization)> thresholds, intervals;
+        try
+        {
+            (thresholds, intervals) = await DueAsync(now, since, checkIntervals, ct);
+        }
+        catch
+        {
+            // What this round should have covered is covered by the next one, in full.
+            lock (_gate) _everyWalletCheckedAt = _intervalsCheckedAt = null;
+            throw;
+        }
+
+        var made = 0;
+        foreach (var (wallet, organization) in thresholds) made += await TopUpAsync(wallet, organization, RuleTrigger.Threshold, ct);
+        foreach (var (wallet, organization) in intervals) made += await TopUpAsync(wallet, organization, RuleTrigger.Interval, ct);
+        return made;
+    }
+
+    /// <summary>The threshold wallets at their threshold and the interval wallets due today, after ending expired rules.</summary>
+    private async Task<(List<(Guid, Guid)> Thresholds, List<(Guid, Guid)> Intervals)> DueAsync(DateTimeOffset now, DateTimeOffset? since, bool checkIntervals, CancellationToken ct)
+    {
         List<(Guid Wallet, Guid Organization)> thresholds, intervals = [];
         using (var scope = scopes.CreateScope())
         {
@@ -84,11 +105,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                     .Where(r => r.IsDue(now)).Select(r => (r.Wallet, r.Organization)).ToList();
             }
         }
-
-        var made = 0;
-        foreach (var (wallet, organization) in thresholds) made += await TopUpAsync(wallet, organization, RuleTrigger.Threshold, ct);
-        foreach (var (wallet, organization) in intervals) made += await TopUpAsync(wallet, organization, RuleTrigger.Interval, ct);
-        return made;
+        return (thresholds, intervals);
     }
 
     /// <summary>
@@ -96,7 +113,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
     /// hundred wallets per query): only those are then decided under the lock, so a round over wallets whose usage keeps
     /// changing costs a read per wallet, not a transaction.
     /// </summary>
-    private static async Task<List<(Guid Wallet, Guid Organization)>> BelowThresholdAsync(OngoingBalances ongoing, List<ThresholdWallet> candidates, CancellationToken ct)
+    private async Task<List<(Guid Wallet, Guid Organization)>> BelowThresholdAsync(OngoingBalances ongoing, List<ThresholdWallet> candidates, CancellationToken ct)
     {
         var below = new List<(Guid, Guid)>();
         foreach (var organization in candidates.GroupBy(c => c.Organization))
@@ -108,7 +125,18 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                     Id = c.Wallet, OrganizationId = c.Organization, CustomerId = c.Customer, Code = "", Currency = c.Currency,
                     RateAmount = c.RateAmount, BalanceCents = c.BalanceCents,
                 }).ToList();
-                var usage = await ongoing.UsageOfAsync(wallets, null, ct);
+                IReadOnlyDictionary<Guid, long> usage;
+                try
+                {
+                    usage = await ongoing.UsageOfAsync(wallets, null, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // One customer's trouble must not stop the others' top-ups: these are decided one by one, under the lock.
+                    logger.LogWarning(e, "Reading the ongoing balances of {Count} threshold wallets failed; checking them one by one", chunk.Length);
+                    below.AddRange(chunk.Select(c => (c.Wallet, c.Organization)));
+                    continue;
+                }
                 foreach (var (candidate, wallet) in chunk.Zip(wallets))
                 {
                     var credits = RecurringTopUps.SignedCredits(wallet.Rate, wallet.BalanceCents - usage.GetValueOrDefault(wallet.Id));
