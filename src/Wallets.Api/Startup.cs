@@ -75,7 +75,7 @@ public static class Startup
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<RecurringTopUpJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
-        services.AddSingleton<BillingMetrics>();
+        services.AddSingleton<JobMetrics>();
         services.AddSingleton<BillingJob>();
         services.AddSingleton<UsageShardFoldJob>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))

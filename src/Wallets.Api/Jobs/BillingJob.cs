@@ -12,7 +12,7 @@ namespace Wallets.Api.Jobs;
 /// `FOR UPDATE SKIP LOCKED`, what was billed is read under that lock, and the unique indexes of invoice_subscriptions
 /// refuse a period billed twice whatever happens.
 /// </summary>
-public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, BillingMetrics metrics, ILogger<BillingJob> logger)
+public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, JobMetrics metrics, ILogger<BillingJob> logger)
     : ClockJob(clock, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromMinutes(1);

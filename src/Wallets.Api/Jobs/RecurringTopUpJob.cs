@@ -19,7 +19,7 @@ namespace Wallets.Api.Jobs;
 /// Each wallet is decided and topped up under its customer's lock (<see cref="RecurringTopUps"/>), so rounds that overlap,
 /// in one process or several, top a wallet up once.
 /// </summary>
-public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RecurringTopUpJob> logger, IConfiguration configuration)
+public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider clock, JobMetrics metrics, ILogger<RecurringTopUpJob> logger, IConfiguration configuration)
     : ClockJob(clock, logger)
 {
     private static readonly TimeSpan IntervalRound = TimeSpan.FromMinutes(1);
@@ -152,13 +152,17 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
     {
         using var scope = scopes.CreateScope();
         scope.ServiceProvider.GetRequiredService<Tenant>().OrganizationId = organizationId;
+        var tag = new KeyValuePair<string, object?>("trigger", trigger);
         try
         {
-            return (await scope.ServiceProvider.GetRequiredService<RecurringTopUps>().RunAsync(walletId, trigger, ct)).Count > 0 ? 1 : 0;
+            if ((await scope.ServiceProvider.GetRequiredService<RecurringTopUps>().RunAsync(walletId, trigger, ct)).Count == 0) return 0;
+            metrics.TopUps.Add(1, tag);
+            return 1;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // One wallet's failure does not hold the others back; it is tried again next round.
+            metrics.TopUpsFailed.Add(1, tag);
             logger.LogError(e, "Recurring {Trigger} top-up of wallet {Wallet} failed", trigger, walletId);
             return 0;
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Wallets.Api.Jobs;
@@ -183,7 +182,7 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task A_subscription_that_cannot_be_billed_holds_back_no_other_and_is_counted()
     {
-        using var counters = new Counters(api.Services.GetRequiredService<IMeterFactory>());
+        using var counters = new MeterCounters(api.Services.GetRequiredService<IMeterFactory>());
         var job = api.Services.GetRequiredService<BillingJob>();
         var workers = job.Workers;
         // One worker: with more, another could claim the batch again between its rollback and its retry, counting twice.
@@ -198,7 +197,7 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
     }
 
-    private async Task CannotBeBilledAsync(Counters counters)
+    private async Task CannotBeBilledAsync(MeterCounters counters)
     {
         var client = await api.NewOrganizationClientAsync();
         await client.PlanAsync("fragile", 1_000, []);
@@ -226,27 +225,6 @@ public sealed class BillingRunTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal((1, 1), (afterFirstRun.Item2, afterFirstRun.Item3));
         Assert.Equal((made, 1, 1), (counters["wallets.billing.invoices"], counters["wallets.billing.batches_retried"], counters["wallets.billing.subscriptions_failed"]));
         await LedgerInvariants.AssertAsync(api);
-    }
-
-    /// <summary>Sums the counters of this class's server's `Wallets` meter (each test class's server has meters of its own).</summary>
-    private sealed class Counters : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, long> _sums = new();
-
-        public Counters(IMeterFactory server)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == BillingMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, server)) listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-            _listener.Start();
-        }
-
-        public long this[string name] => _sums.GetValueOrDefault(name);
-
-        public void Dispose() => _listener.Dispose();
     }
 
     internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Wallets.Api.Jobs;
@@ -68,6 +69,29 @@ public sealed class RecurringTopUpTests(ApiFactory api) : IClassFixture<ApiFacto
         api.Clock.Advance(TimeSpan.FromMinutes(2));
         await RoundAsync();
         Assert.Single(await TopUpsAsync(client, wallet, "threshold"));
+        await LedgerInvariants.AssertAsync(api);
+    }
+
+    [Fact]
+    public async Task A_failing_top_up_is_counted_and_holds_no_other_wallet_back()
+    {
+        var rule = new { trigger = "threshold", threshold_credits = "20", granted_credits = "50" };
+        var (client, broken, _) = await UsageWalletAsync("broken", rule);
+        var (fineClient, fine, fineSubscription) = await UsageWalletAsync("fine", rule);
+        // Other tests' wallets may still be due: a round first, so the counters below are this test's.
+        await RoundAsync();
+        using var counters = new MeterCounters(api.Services.GetRequiredService<IMeterFactory>());
+        // A balance that says less than its grants hold (written behind the ledger's back): any change to it fails at commit.
+        const string drift = "ALTER TABLE wallets DISABLE TRIGGER wallet_balance_matches_grants; UPDATE wallets SET balance_cents = balance_cents + @cents WHERE id = @id; ALTER TABLE wallets ENABLE TRIGGER wallet_balance_matches_grants; SELECT 1";
+        await api.ScalarAsync<int>(drift, ("cents", -9_000L), ("id", Guid.Parse(broken)));
+        await CallsAsync(fineClient, fineSubscription, 80);
+
+        await RoundAsync();
+        Assert.Empty(await TopUpsAsync(client, broken, "threshold"));
+        Assert.Single(await TopUpsAsync(fineClient, fine, "threshold"));
+        Assert.Equal((1L, 1L), (counters["wallets.top_ups"], counters["wallets.top_ups.failed"]));
+
+        await api.ScalarAsync<int>(drift, ("cents", 9_000L), ("id", Guid.Parse(broken)));
         await LedgerInvariants.AssertAsync(api);
     }
 
