@@ -14,14 +14,18 @@ public sealed record PricingInputs(IReadOnlyDictionary<Guid, Plan> Plans, IReadO
 /// Any change this process saves to plans, charges, metrics, taxes or customers empties it at once
 /// (<see cref="UsageCacheInvalidation"/>); a change made by another replica shows within <see cref="Lifetime"/>.
 /// That is acceptable for a projected balance: prices change rarely, and invoices and `current_usage` never read
-/// this cache (they price from the database every time).
+/// this cache (they price from the database every time). In an entry's last <see cref="RefreshAhead"/>, the first read
+/// that sees it has it read again in the background (one refresh per entry at a time), so while an entry is in use it
+/// never expires and no read waits for it.
 /// </summary>
-public sealed class PricingCatalog(IServiceScopeFactory scopes)
+public sealed class PricingCatalog(IServiceScopeFactory scopes, TimeProvider time, ILogger<PricingCatalog> logger)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan RefreshAhead = TimeSpan.FromSeconds(2);
     private const int MaxEntries = 50_000;
 
     private readonly ConcurrentDictionary<(Guid Organization, Guid Id), (object Value, long Until, long Generation)> _entries = new();
+    private readonly ConcurrentDictionary<(Guid Organization, Guid Id), byte> _refreshing = new();
     private long _generation;
 
     /// <summary>Forgets everything (a catalog change was saved).</summary>
@@ -49,13 +53,8 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
             var keep = inTransaction is null;
             if (missingPlans.Count > 0)
             {
-                foreach (var plan in await UsageCalculator.LoadPlansAsync(db, organizationId, missingPlans, ct))
-                {
-                    // Charge properties are JSON nodes that materialize lazily, which is not thread-safe: read them
-                    // once here, so the cached plan is only ever read afterwards.
-                    foreach (var charge in plan.Charges) ChargePrices.For(charge);
+                foreach (var plan in await LoadPlansAsync(db, organizationId, missingPlans, ct))
                     plans[plan.Id] = keep ? Store(organizationId, plan.Id, plan, generation) : plan;
-                }
             }
             if (missingTaxes.Count > 0)
             {
@@ -66,25 +65,69 @@ public sealed class PricingCatalog(IServiceScopeFactory scopes)
         return new PricingInputs(plans, customers, taxes[organizationId]);
     }
 
+    private static async Task<List<Plan>> LoadPlansAsync(WalletsDbContext db, Guid organizationId, IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var plans = await UsageCalculator.LoadPlansAsync(db, organizationId, ids, ct);
+        // Charge properties are JSON nodes that materialize lazily, which is not thread-safe: read them once here, so
+        // the cached plan is only ever read afterwards.
+        foreach (var charge in plans.SelectMany(p => p.Charges)) ChargePrices.For(charge);
+        return plans;
+    }
+
     private Dictionary<Guid, T> Cached<T>(Guid organizationId, IReadOnlyCollection<Guid> ids, out List<Guid> missing) where T : class
     {
-        var now = Environment.TickCount64;
+        var now = Now;
         var found = new Dictionary<Guid, T>();
         missing = [];
         foreach (var id in ids)
         {
-            if (_entries.TryGetValue((organizationId, id), out var entry) && entry.Until > now && entry.Value is T value) found[id] = value;
+            if (_entries.TryGetValue((organizationId, id), out var entry) && entry.Until > now && entry.Value is T value)
+            {
+                found[id] = value;
+                if (entry.Until - now < (long)RefreshAhead.TotalMilliseconds) Refresh(organizationId, id, value is Plan);
+            }
             else missing.Add(id);
         }
         return found;
     }
+
+    /// <summary>Reads an entry again in the background, unless that is already under way.</summary>
+    private void Refresh(Guid organizationId, Guid id, bool isPlan)
+    {
+        if (!_refreshing.TryAdd((organizationId, id), 0)) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var generation = Interlocked.Read(ref _generation);
+                using var scope = scopes.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+                if (isPlan)
+                {
+                    foreach (var plan in await LoadPlansAsync(db, organizationId, [id], CancellationToken.None)) Store(organizationId, id, plan, generation);
+                }
+                else Store(organizationId, id, await UsageCalculator.LoadOrganizationTaxesAsync(db, organizationId, CancellationToken.None), generation);
+            }
+            catch (Exception e)
+            {
+                // The entry expires as it would have; the next read loads it.
+                logger.LogWarning(e, "Refreshing the pricing catalog's entry {Id} failed", id);
+            }
+            finally
+            {
+                _refreshing.TryRemove((organizationId, id), out _);
+            }
+        });
+    }
+
+    private long Now => (long)time.GetElapsedTime(0).TotalMilliseconds;
 
     // Kept only if no invalidation happened while it was being read, so a stale read never outlives a change.
     private T Store<T>(Guid organizationId, Guid id, T value, long generation) where T : class
     {
         if (_entries.Count > MaxEntries) _entries.Clear();
         if (Interlocked.Read(ref _generation) != generation) return value;
-        _entries[(organizationId, id)] = (value, Environment.TickCount64 + (long)Lifetime.TotalMilliseconds, generation);
+        _entries[(organizationId, id)] = (value, Now + (long)Lifetime.TotalMilliseconds, generation);
         if (Interlocked.Read(ref _generation) != generation) _entries.TryRemove((organizationId, id), out _);
         return value;
     }
