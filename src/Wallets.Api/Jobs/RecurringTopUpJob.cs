@@ -95,7 +95,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
             {
                 intervals = (await db.Database.SqlQuery<IntervalRule>($"""
                         SELECT w.id AS "Wallet", w.organization_id AS "Organization", r."interval" AS "Interval",
-                               COALESCE(r.started_at, w.created_at) AS "Anchor", w.created_at AS "WalletCreatedAt", c.timezone AS "Timezone",
+                               r.started_at AS "StartedAt", w.created_at AS "WalletCreatedAt", c.timezone AS "Timezone",
                                (SELECT max(t.created_at) FROM wallet_transactions t
                                 WHERE t.wallet_id = w.id AND t.source = 'interval' AND t.transaction_type = 'inbound') AS "LastTopUpAt"
                         FROM recurring_transaction_rules r JOIN wallets w ON w.id = r.wallet_id AND w.status = 'active'
@@ -139,7 +139,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                 }
                 foreach (var (candidate, wallet) in chunk.Zip(wallets))
                 {
-                    var credits = RecurringTopUps.SignedCredits(wallet.Rate, wallet.BalanceCents - usage.GetValueOrDefault(wallet.Id));
+                    var credits = wallet.Rate.SignedCredits(wallet.BalanceCents - usage.GetValueOrDefault(wallet.Id));
                     var state = new TopUpWallet(credits, candidate.PendingCredits, null, null);
                     if (RuleTopUps.IsBelowThreshold(new TopUpRule(0, 0, candidate.ThresholdCredits, null, false), state)) below.Add((candidate.Wallet, candidate.Organization));
                 }
@@ -185,18 +185,13 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
         public Guid Wallet { get; init; }
         public Guid Organization { get; init; }
         public string Interval { get; init; } = "";
-        public DateTimeOffset Anchor { get; init; }
+        public DateTimeOffset? StartedAt { get; init; }
         public DateTimeOffset WalletCreatedAt { get; init; }
         public string? Timezone { get; init; }
         public DateTimeOffset? LastTopUpAt { get; init; }
 
-        /// <summary>The same test as <see cref="RecurringTopUps"/> makes under the lock, to leave out the wallets that are not due.</summary>
-        public bool IsDue(DateTimeOffset now)
-        {
-            var zone = SubscriptionViews.ZoneOf(Timezone);
-            var today = TopUpSchedule.DayIn(now, zone);
-            return TopUpSchedule.DayIn(WalletCreatedAt, zone) != today && TopUpSchedule.IsAnniversary(Interval, TopUpSchedule.DayIn(Anchor, zone), today)
-                && (LastTopUpAt is not { } last || TopUpSchedule.DayIn(last, zone) != today);
-        }
+        /// <summary>The test <see cref="RecurringTopUps"/> makes again under the lock, to leave out the wallets that are not due.</summary>
+        public bool IsDue(DateTimeOffset now) =>
+            TopUpSchedule.IsDue(Interval, StartedAt, WalletCreatedAt, LastTopUpAt, now, SubscriptionViews.ZoneOf(Timezone));
     }
 }

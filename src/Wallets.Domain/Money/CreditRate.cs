@@ -64,6 +64,9 @@ public sealed record CreditRate
         return new WalletCredit(RoundCredits(amount / RateAmount), amount, cents);
     }
 
+    /// <summary>As <see cref="FromCents"/>, for an amount that may be below zero (an ongoing balance beyond the wallet's): the magnitude is converted, the sign kept.</summary>
+    public decimal SignedCredits(long cents) => cents < 0 ? -FromCents(-cents).Credits : FromCents(cents).Credits;
+
     /// <summary>True when a positive credit input is too small to be worth one minor unit (Lago's amount_rounds_to_zero).</summary>
     public bool RoundsToZero(decimal credits)
     {

@@ -10,6 +10,19 @@ public static class TopUpSchedule
 {
     public static readonly IReadOnlySet<string> Intervals = new HashSet<string> { "weekly", "monthly", "quarterly", "semiannual", "yearly" };
 
+    /// <summary>
+    /// An interval rule is due now when, as days in <paramref name="zone"/>: the rule has started, today is an anniversary
+    /// of its start (else of the wallet's creation), the wallet was not created today, and it had no interval top-up today.
+    /// </summary>
+    public static bool IsDue(string interval, DateTimeOffset? startedAt, DateTimeOffset walletCreatedAt, DateTimeOffset? lastTopUpAt,
+        DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var today = DayIn(now, zone);
+        return !(startedAt > now) && DayIn(walletCreatedAt, zone) != today
+            && IsAnniversary(interval, DayIn(startedAt ?? walletCreatedAt, zone), today)
+            && (lastTopUpAt is not { } last || DayIn(last, zone) != today);
+    }
+
     /// <summary>Whether <paramref name="today"/> is an anniversary of <paramref name="anchor"/> for the interval.</summary>
     public static bool IsAnniversary(string interval, DateOnly anchor, DateOnly today) => interval switch
     {

@@ -73,27 +73,17 @@ public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditIn
         var rate = wallet.Rate;
         var usage = (await ongoing.UsageOfAsync([wallet], db, ct)).GetValueOrDefault(wallet.Id);
         var pending = await db.WalletTransactions.Where(t => t.WalletId == wallet.Id && t.Status == TxStatus.Pending).SumAsync(t => t.CreditAmount, ct);
-        return new TopUpWallet(SignedCredits(rate, wallet.BalanceCents - usage), pending,
+        return new TopUpWallet(rate.SignedCredits(wallet.BalanceCents - usage), pending,
             wallet.PaidTopUpMinAmountCents is { } min ? rate.FromCents(min).Credits : null,
             wallet.PaidTopUpMaxAmountCents is { } max ? rate.FromCents(max).Credits : null);
     }
 
-    /// <summary>An ongoing balance in credits; it may be below zero (usage beyond the balance).</summary>
-    internal static decimal SignedCredits(CreditRate rate, long cents) => cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
-
-    /// <summary>
-    /// Today, in the customer's time zone, is an anniversary of the rule's start (or of the wallet's creation), the rule has
-    /// started, the wallet was not created today, and no interval top-up was made today.
-    /// </summary>
+    /// <summary>The interval rule is due today (<see cref="TopUpSchedule.IsDue"/>), given the wallet's last interval top-up.</summary>
     private async Task<bool> IsDueAsync(RecurringTransactionRule rule, Wallet wallet, DateTimeOffset now, CancellationToken ct)
     {
-        var zone = SubscriptionViews.ZoneOf(wallet.Customer);
-        var today = TopUpSchedule.DayIn(now, zone);
-        if (rule.StartedAt > now || TopUpSchedule.DayIn(wallet.CreatedAt, zone) == today) return false;
-        if (!TopUpSchedule.IsAnniversary(rule.Interval!, TopUpSchedule.DayIn(rule.StartedAt ?? wallet.CreatedAt, zone), today)) return false;
         var last = await db.WalletTransactions.Where(t => t.WalletId == wallet.Id && t.Source == TopUpSource.Interval && t.TransactionType == Direction.Inbound)
             .MaxAsync(t => (DateTimeOffset?)t.CreatedAt, ct);
-        return last is null || TopUpSchedule.DayIn(last.Value, zone) != today;
+        return TopUpSchedule.IsDue(rule.Interval!, rule.StartedAt, wallet.CreatedAt, last, now, SubscriptionViews.ZoneOf(wallet.Customer));
     }
 
     /// <summary>A paid threshold top-up failed within the hour, and no purchase has settled since.</summary>

@@ -81,7 +81,7 @@ public sealed record WalletView(
         return new WalletView(
             w.Id, w.CustomerId, externalCustomerId, null, w.Status, w.Currency, w.Name, w.Code, w.Priority, w.RateAmount,
             rate.FromCents(w.BalanceCents).Credits, w.BalanceCents, rate.FromCents(w.ConsumedAmountCents).Credits,
-            Credits(rate, ongoingBalance), Credits(rate, ongoingUsageCents), ongoingBalance, ongoingUsageCents,
+            rate.SignedCredits(ongoingBalance), rate.SignedCredits(ongoingUsageCents), ongoingBalance, ongoingUsageCents,
             ongoingBalance <= 0 && ongoingUsageCents > 0,
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
             w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null,
@@ -90,9 +90,6 @@ public sealed record WalletView(
             w.Metadata is { Count: > 0 } ? w.Metadata : null);
     }
 
-    // The ongoing balance may go below zero (usage beyond the balance), so convert the magnitude and keep the sign.
-    private static decimal Credits(CreditRate rate, long cents) =>
-        cents < 0 ? -rate.FromCents(-cents).Credits : rate.FromCents(cents).Credits;
 }
 
 /// <summary>Lago's recurring transaction rule object (`WalletRecurringTransactionRule`); credits as decimal strings.</summary>
