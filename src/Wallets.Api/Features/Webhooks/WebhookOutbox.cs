@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+using Wallets.Api.Data;
+using Wallets.Api.Http;
+
+namespace Wallets.Api.Features.Webhooks;
+
+/// <summary>
+/// A webhook to send: Lago's `webhook_type` (e.g. `wallet.created`), its `object_type` (the payload's root key, e.g.
+/// `wallet`) and the object as the API serializes it.
+/// </summary>
+public sealed record WebhookMessage(Guid OrganizationId, string WebhookType, string ObjectType, object Object)
+{
+    /// <summary>Lago's body: `{webhook_type, object_type, organization_id, &lt;object_type&gt;: {...}}`.</summary>
+    public string Payload()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("webhook_type", WebhookType);
+            json.WriteString("object_type", ObjectType);
+            json.WriteString("organization_id", OrganizationId);
+            json.WritePropertyName(ObjectType);
+            JsonSerializer.Serialize(json, Object, Object.GetType(), LagoJson.Options);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}
+
+/// <summary>
+/// The only writer of the outbox (the `webhooks` table): one delivery row per endpoint of the organization that
+/// subscribes to the message's type, in the transaction that makes the change. Nothing is written when no endpoint
+/// wants it. The dispatcher delivers the rows after commit.
+/// </summary>
+public static class WebhookOutbox
+{
+    // Fans each message out to its organization's subscribed endpoints (event_types NULL = all) in one statement.
+    private const string EnqueueSql = """
+        INSERT INTO webhooks (id, organization_id, webhook_endpoint_id, webhook_type, object_type, payload, next_attempt_at, created_at, updated_at)
+        SELECT gen_random_uuid(), e.organization_id, e.id, m.webhook_type, m.object_type, m.payload, $5, $5, $5
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m (organization_id, webhook_type, object_type, payload, n)
+        JOIN webhook_endpoints e ON e.organization_id = m.organization_id AND (e.event_types IS NULL OR m.webhook_type = ANY (e.event_types))
+        ORDER BY m.n
+        """;
+
+    /// <summary>The statement for a raw batch (group commits): add it to the batch that writes the changes, before its COMMIT.</summary>
+    public static NpgsqlBatchCommand Command(IReadOnlyList<WebhookMessage> messages, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand(EnqueueSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.OrganizationId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.WebhookType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ObjectType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Payload()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        return command;
+    }
+
+    /// <summary>
+    /// Writes the messages inside the DbContext's open transaction (a handler's), so they commit or roll back with its
+    /// change. Call it after the change is saved, so each object is serialized as it was committed.
+    /// </summary>
+    public static async Task EnqueueAsync(this WalletsDbContext db, IReadOnlyList<WebhookMessage> messages, DateTimeOffset now, CancellationToken ct)
+    {
+        if (messages.Count == 0) return;
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Webhooks are written in the transaction of the change they report.");
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection) { Transaction = (NpgsqlTransaction)db.Database.CurrentTransaction.GetDbTransaction() };
+        batch.BatchCommands.Add(Command(messages, now));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public static Task EnqueueAsync(this WalletsDbContext db, WebhookMessage message, DateTimeOffset now, CancellationToken ct) =>
+        db.EnqueueAsync([message], now, ct);
+}
