@@ -16,6 +16,7 @@ using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 
 namespace Wallets.Api;
 
@@ -43,7 +44,8 @@ public static class Startup
         services.AddScoped<WalletHandler>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
-        services.AddScoped<Ledger>();
+        services.AddScoped<WalletLedger>();
+        services.AddScoped<RequestTransaction>();
         services.AddScoped<TopUpHandler>();
         services.AddSingleton<LedgerWriter>();
         services.AddScoped<CreditInvoices>();

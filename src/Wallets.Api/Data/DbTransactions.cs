@@ -27,11 +27,4 @@ public static class DbTransactions
     /// </summary>
     public static Task LockEventsAsync(this WalletsDbContext db, Guid organizationId, CancellationToken ct) =>
         db.Database.ExecuteSqlRawAsync(EventStatement.LockOrganizationSql, [organizationId], ct);
-
-    /// <summary>
-    /// Serializes every balance-changing operation of one customer (top-ups, voids, settlements, invoices,
-    /// termination) until the transaction ends, so no balance is ever computed from a stale read.
-    /// </summary>
-    public static Task LockCustomerAsync(this WalletsDbContext db, Guid customerId, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({customerId.ToString()}, 0))", ct);
 }

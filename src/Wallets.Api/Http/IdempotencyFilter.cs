@@ -27,7 +27,7 @@ public sealed class IdempotencyFilter(TimeProvider clock) : IEndpointFilter
         var hash = await RequestHashAsync(http.Request);
         var db = http.RequestServices.GetRequiredService<WalletsDbContext>();
         var organization = http.RequestServices.GetRequiredService<Tenant>().OrganizationId;
-        await using var tx = await db.Database.BeginTransactionAsync(http.RequestAborted);
+        await using var tx = await http.RequestServices.GetRequiredService<RequestTransaction>().BeginAsync(http.RequestAborted);
 
         // Held until this transaction ends: a second request with the key meanwhile is a concurrent duplicate.
         var lockName = $"idempotency:{organization}:{key}";

@@ -4,6 +4,7 @@ using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 
 namespace Wallets.Api.Features.Customers;
 

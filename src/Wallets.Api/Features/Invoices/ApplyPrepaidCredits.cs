@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
-using Wallets.Api.Features.WalletTransactions;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Allocation;
 
 namespace Wallets.Api.Features.Invoices;
@@ -12,7 +12,7 @@ namespace Wallets.Api.Features.Invoices;
 /// that pays writes one outbound `invoiced` transaction whose fundings name the grants used. One-off and credit
 /// invoices are never paid by wallets.
 /// </summary>
-public sealed class ApplyPrepaidCredits(WalletsDbContext db, Ledger ledger)
+public sealed class ApplyPrepaidCredits(WalletsDbContext db, WalletLedger ledger)
 {
     /// <summary>
     /// The caller holds the customer lock, inside the transaction that creates the invoice, so balances cannot move
@@ -44,9 +44,9 @@ public sealed class ApplyPrepaidCredits(WalletsDbContext db, Ledger ledger)
                 wallet.Rate.FromCents(allocation.AmountCents).Credits, ct, invoiceId: invoice.Id);
             // The allocator never takes more than a wallet's balance, and the balance is what its grants hold.
             if (!debit.IsOk) throw new InvalidOperationException($"wallet {wallet.Id} cannot fund {allocation.AmountCents}: {debit.Error}");
-            foreach (var (grant, cents) in ledger.FundingsOf(debit.Value!))
+            foreach (var (kind, cents) in ledger.FundingsOf(debit.Value!))
             {
-                if (grant.TransactionStatus == TxKind.Granted) granted += cents;
+                if (kind == TxKind.Granted) granted += cents;
                 else purchased += cents;
             }
         }

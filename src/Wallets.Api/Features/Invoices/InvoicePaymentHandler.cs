@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
-using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 
 namespace Wallets.Api.Features.Invoices;
 
@@ -10,7 +10,7 @@ namespace Wallets.Api.Features.Invoices;
 /// once (under the customer lock; a repeat or a concurrent duplicate finds it settled); when it fails, the
 /// purchase fails. An invoice left `open` until payment is finalized then.
 /// </summary>
-public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, TimeProvider clock)
+public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledger, TimeProvider clock)
 {
     private static readonly string[] PaymentStatuses = ["pending", "succeeded", "failed"];
 
@@ -34,7 +34,7 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, Ti
             if (invoice.InvoiceType == "credit") await ApplyToPurchaseAsync(invoice, status, now, ct);
         }
         invoice.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
+        await ledger.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return invoice;
     }
@@ -42,11 +42,11 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, Ti
     private async Task ApplyToPurchaseAsync(Invoice invoice, string status, DateTimeOffset now, CancellationToken ct)
     {
         var purchaseId = invoice.Fees.Select(f => f.WalletTransactionId).FirstOrDefault(t => t is not null);
-        var purchase = await db.WalletTransactions.Include(t => t.Wallet).FirstOrDefaultAsync(t => t.Id == purchaseId, ct);
+        var purchase = await db.WalletTransactions.Include(t => t.Wallet).ThenInclude(w => w.Customer).FirstOrDefaultAsync(t => t.Id == purchaseId, ct);
         if (purchase is null) return;
         if (status == "failed")
         {
-            ledger.Fail(purchase);
+            ledger.Fail(purchase, purchase.Wallet, paymentFailed: true);
             return;
         }
         if (status != "succeeded" || !ledger.Settle(purchase, purchase.Wallet)) return;
@@ -58,10 +58,6 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, Ledger ledger, Ti
             invoice.IssuingDate = invoice.PaymentDueDate = DateOnly.FromDateTime(now.UtcDateTime);
         }
         // A terminated wallet holds nothing (DESIGN.md 5): credits paid after termination are voided at once, traced.
-        if (!purchase.Wallet.IsActive)
-        {
-            await db.SaveChangesAsync(ct);
-            await ledger.VoidRemainingAsync(purchase.Wallet, ct);
-        }
+        if (!purchase.Wallet.IsActive) await ledger.VoidRemainingAsync(purchase.Wallet, ct);
     }
 }

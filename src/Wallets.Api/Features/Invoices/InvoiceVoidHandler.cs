@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
-using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 
 namespace Wallets.Api.Features.Invoices;
 
@@ -11,7 +11,7 @@ namespace Wallets.Api.Features.Invoices;
 /// one new granted inbound per `invoiced` debit of the invoice, for wallets that are still active (a terminated wallet
 /// holds nothing, DESIGN decision 5). A voided credit invoice's purchase, if still unpaid, will never settle.
 /// </summary>
-public sealed class InvoiceVoidHandler(WalletsDbContext db, Ledger ledger, TimeProvider clock)
+public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger, TimeProvider clock)
 {
     public async Task<Result<Invoice>> VoidAsync(string lagoId, CancellationToken ct)
     {
@@ -38,11 +38,11 @@ public sealed class InvoiceVoidHandler(WalletsDbContext db, Ledger ledger, TimeP
         if (invoice.InvoiceType == InvoiceType.Credit)
         {
             var purchaseIds = invoice.Fees.Select(f => f.WalletTransactionId).OfType<Guid>().ToList();
-            foreach (var purchase in await db.WalletTransactions.Where(t => purchaseIds.Contains(t.Id)).ToListAsync(ct))
-                ledger.Fail(purchase);
+            foreach (var purchase in await db.WalletTransactions.Include(t => t.Wallet).Where(t => purchaseIds.Contains(t.Id)).ToListAsync(ct))
+                ledger.Fail(purchase, purchase.Wallet, paymentFailed: false);
         }
 
-        await db.SaveChangesAsync(ct);
+        await ledger.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return invoice;
     }

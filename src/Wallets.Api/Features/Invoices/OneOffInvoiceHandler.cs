@@ -3,6 +3,7 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Billing;
 using Wallets.Domain.Money;
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Usage;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Billing;
 
 namespace Wallets.Api.Features.Invoices;
@@ -19,7 +20,7 @@ namespace Wallets.Api.Features.Invoices;
 /// Every invoice is finalized at once and paid with prepaid credits in the same transaction.
 /// </summary>
 public sealed class SubscriptionInvoicing(
-    WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, TimeProvider clock)
+    WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, WalletLedger ledger, TimeProvider clock)
 {
     /// <summary>
     /// Bills what is due up to <paramref name="now"/> (or up to their termination) for subscriptions of one organization:
@@ -42,13 +43,13 @@ public sealed class SubscriptionInvoicing(
         {
             if (!unsaved.Add(invoice.Billing.Customer.Id))
             {
-                await db.SaveChangesAsync(ct);
+                await ledger.SaveAsync(ct);
                 unsaved.Clear();
                 unsaved.Add(invoice.Billing.Customer.Id);
             }
             await InvoiceAsync(batch, invoice, invoice.Charges is { } c ? usages[(invoice.Billing.Subscription.Id, c.Period.From)] : null, ct);
         }
-        await db.SaveChangesAsync(ct);
+        await ledger.SaveAsync(ct);
         return due.Count;
     }
 
@@ -189,12 +190,8 @@ public sealed class SubscriptionInvoicing(
         var planIds = subscriptions.Select(s => s.PlanId).Distinct().ToList();
         var customerIds = subscriptions.Select(s => s.CustomerId).Distinct().Order().ToList();
 
-        // Serializes these customers' wallet balances and invoice numbers with every other writer of them. Taken in
-        // one global order (by id; OFFSET 0 keeps the sort before the locking), so two batches never deadlock.
-        await db.Database.ExecuteSqlAsync($"""
-            SELECT count(pg_advisory_xact_lock(hashtextextended(c::text, 0)))
-            FROM (SELECT c FROM unnest({customerIds.ToArray()}) AS c ORDER BY c OFFSET 0) AS sorted
-            """, ct);
+        // Serializes these customers' wallet balances and invoice numbers with every other writer of them, in the lock's one order.
+        await db.LockCustomersAsync(customerIds, ct);
         var plans = await db.Plans.IgnoreQueryFilters().AsNoTracking().Include(p => p.AppliedTaxes)
             .Where(p => p.OrganizationId == organizationId && planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking()

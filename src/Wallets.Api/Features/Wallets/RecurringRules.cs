@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Money;
 using Wallets.Domain.TopUps;
 

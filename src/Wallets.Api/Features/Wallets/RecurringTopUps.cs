@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Invoices;
 using Wallets.Api.Features.Subscriptions;
-using Wallets.Api.Features.WalletTransactions;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Money;
 using Wallets.Domain.TopUps;
 
@@ -15,7 +15,7 @@ namespace Wallets.Api.Features.Wallets;
 /// once. Paid credits become a purchase awaiting payment with its credit invoice, granted credits are usable at once;
 /// both carry the rule's name, metadata and payment requirement, and its trigger as `source`.
 /// </summary>
-public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditInvoices invoices, OngoingBalances ongoing, TimeProvider clock, ILogger<RecurringTopUps> logger)
+public sealed class RecurringTopUps(WalletsDbContext db, WalletLedger ledger, CreditInvoices invoices, OngoingBalances ongoing, TimeProvider clock, ILogger<RecurringTopUps> logger)
 {
     /// <summary>Lago backs off paid threshold top-ups for an hour after one failed, until a purchase settles.</summary>
     private static readonly TimeSpan DeclineBackoff = TimeSpan.FromHours(1);
@@ -52,7 +52,7 @@ public sealed class RecurringTopUps(WalletsDbContext db, Ledger ledger, CreditIn
 
         var created = await TopUpAsync(wallet, rule, amount, ignoreLimits, state, ct);
         if (created.Count == 0) return [];
-        await db.SaveChangesAsync(ct);
+        await ledger.SaveAsync(ct);
         await tx.CommitAsync(ct);
         if (trigger == RuleTrigger.Threshold) await WarnOfBurstAsync(wallet.Id, now, ct);
         return created;

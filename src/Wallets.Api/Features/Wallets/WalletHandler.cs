@@ -3,14 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Invoices;
-using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Http;
+using Wallets.Api.Ledger;
 using Wallets.Domain.Money;
 
 namespace Wallets.Api.Features.Wallets;
 
 /// <summary>Creating (with its initial credits, in the same transaction), updating and terminating wallets.</summary>
-public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, CreditInvoices invoices, RecurringRules rules, TimeProvider clock)
+public sealed partial class WalletHandler(
+    WalletsDbContext db, Tenant tenant, WalletLedger ledger, CreditInvoices invoices, RecurringRules rules, TimeProvider clock)
 {
     /// <param name="routeCustomer">The customer of `POST /customers/{id}/wallets` (a 404 if unknown there); else the body's.</param>
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
@@ -53,38 +54,40 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         };
         db.Wallets.Add(wallet);
 
-        var initial = await InitialCreditsAsync(wallet, input, ct);
-        if (initial is not null) return initial;
+        var initial = InitialCredits(wallet, input);
+        if (!initial.IsOk) return initial.Error!;
         var rule = rules.ForNewWallet(wallet, input);
         if (!rule.IsOk) return rule.Error!;
         wallet.ActiveRule = rule.Value;
         try
         {
+            // Stored before its credits: the ledger's rows name a stored wallet.
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { ConstraintName: "wallets_active_code" })
         {
             return LagoError.Validation("code", "value_already_exist");
         }
+        var (paid, granted) = initial.Value;
+        var details = new TopUpDetails(input.TransactionName, input.TransactionPriority, input.TransactionMetadata, null);
+        if (paid is not null) await invoices.BillPurchaseAsync(wallet, wallet.Customer, ledger.Purchase(wallet, paid, details), ct);
+        if (granted is not null) ledger.Grant(wallet, granted, details);
+        await ledger.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return wallet;
     }
 
-    /// <summary>DESIGN.md 6: the initial paid/granted credits are applied now, so the response already shows them.</summary>
-    private async Task<LagoError?> InitialCreditsAsync(Wallet wallet, WalletInput input, CancellationToken ct)
+    /// <summary>DESIGN.md 6: the initial paid/granted credits, checked before anything is stored, applied in the same request.</summary>
+    private static Result<(WalletCredit? Paid, WalletCredit? Granted)> InitialCredits(Wallet wallet, WalletInput input)
     {
         var rate = wallet.Rate;
         var paid = TopUpAmounts.Parse(rate, input.PaidCredits, "paid_credits", roundTrip: true);
-        if (!paid.IsOk) return paid.Error;
+        if (!paid.IsOk) return paid.Error!;
         if (paid.Value is not null && input.IgnorePaidTopUpLimitsOnCreation != true && TopUpAmounts.CheckLimits(wallet, paid.Value) is { } limit) return limit;
         var granted = TopUpAmounts.Parse(rate, input.GrantedCredits, "granted_credits", roundTrip: true);
-        if (!granted.IsOk) return granted.Error;
+        if (!granted.IsOk) return granted.Error!;
         if (TopUpAmounts.CheckRoom(0, paid.Value, granted.Value) is { } full) return full;
-
-        var details = new TopUpDetails(input.TransactionName, input.TransactionPriority, input.TransactionMetadata, null);
-        if (paid.Value is not null) await invoices.BillPurchaseAsync(wallet, wallet.Customer, ledger.Purchase(wallet, paid.Value, details), ct);
-        if (granted.Value is not null) ledger.Grant(wallet, granted.Value, details);
-        return null;
+        return (paid.Value, granted.Value);
     }
 
     public async Task<Result<Wallet>> UpdateAsync(Wallet wallet, WalletInput input, CancellationToken ct)
@@ -144,7 +147,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         await rules.TerminateAllAsync(wallet.Id, ct);
         wallet.Status = WalletStatus.Terminated;
         wallet.TerminatedAt = wallet.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        await ledger.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return wallet;
     }

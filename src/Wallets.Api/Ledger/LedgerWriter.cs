@@ -2,20 +2,20 @@ using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
 
-namespace Wallets.Api.Features.WalletTransactions;
+namespace Wallets.Api.Ledger;
 
 /// <summary>
 /// Group commit for grants and voids (<see cref="GroupCommit{TRequest,TResult}"/>): requests arriving together go
-/// through <see cref="GrantsAndVoids"/> as one transaction (two round trips, one commit) instead of one each. That is
-/// what lets thousands of debits a second, and hundreds a second on one hot wallet, fit on a small database: the
-/// customer lock is taken once per batch, not once per request.
+/// through <see cref="GrantsAndVoids"/> in one <see cref="LedgerSession"/> of their own (two round trips, one commit)
+/// instead of one each. That is what lets thousands of debits a second, and hundreds a second on one hot wallet, fit
+/// on a small database: the customer lock is taken once per batch, not once per request.
 /// </summary>
 public sealed class LedgerWriter : IAsyncDisposable
 {
     public const int MaxBatch = 128;
 
     private readonly TimeProvider _clock;
-    private readonly GroupCommit<TopUpRequest, Result<List<WalletTransaction>>> _commit;
+    private readonly GroupCommit<GrantOrVoid, Result<List<WalletTransaction>>> _commit;
 
     /// <param name="configuration">`Ledger:Writers`: concurrent writers (default 2: one fills its next batch while the other waits on PostgreSQL).</param>
     public LedgerWriter(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<LedgerWriter> logger, IConfiguration configuration)
@@ -24,24 +24,28 @@ public sealed class LedgerWriter : IAsyncDisposable
         _commit = new(dataSource, MaxBatch, Math.Clamp(configuration.GetValue("Ledger:Writers", 2), 1, 16), ApplyAsync, logger);
     }
 
-    public Task<Result<List<WalletTransaction>>> WriteAsync(TopUpRequest request, CancellationToken ct) => _commit.SubmitAsync(request, ct);
+    public Task<Result<List<WalletTransaction>>> WriteAsync(GrantOrVoid request, CancellationToken ct) => _commit.SubmitAsync(request, ct);
 
-    private async Task<Result<List<WalletTransaction>>[]> ApplyAsync(NpgsqlConnection connection, List<TopUpRequest> requests)
+    private async Task<Result<List<WalletTransaction>>[]> ApplyAsync(NpgsqlConnection connection, List<GrantOrVoid> requests)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await GrantsAndVoids.RunAsync(connection, ownTransaction: true, requests, _clock.GetUtcNow(), CancellationToken.None);
+                var now = _clock.GetUtcNow();
+                var session = LedgerSession.Begin(connection);
+                var results = await GrantsAndVoids.PlanAsync(session, requests, now, CancellationToken.None);
+                await session.CommitAsync(now, CancellationToken.None);
+                return results;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected && attempt < 3)
             {
                 // Another transaction locked the same customers in another order; nothing was written, so run again.
-                await GrantsAndVoids.RollbackAsync(connection);
+                await LedgerSession.RollbackAsync(connection);
             }
             catch
             {
-                await GrantsAndVoids.RollbackAsync(connection);
+                await LedgerSession.RollbackAsync(connection);
                 throw;
             }
         }

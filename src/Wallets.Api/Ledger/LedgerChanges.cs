@@ -1,0 +1,171 @@
+using Npgsql;
+using NpgsqlTypes;
+using Wallets.Api.Data;
+using Wallets.Api.Features.Webhooks;
+
+namespace Wallets.Api.Ledger;
+
+/// <summary>
+/// The one writer of ledger rows: everything a unit of work changes in `wallet_transactions`, in
+/// `wallet_transaction_consumptions` and in wallet balances, with the webhooks that report it, written set-based in
+/// one statement batch (one statement per kind of change, whatever the number of rows). Group commits and handler
+/// transactions alike collect their changes here; <see cref="LedgerSession"/> sends them. The database re-checks
+/// every ledger rule (balances equal their grants, every debit funded) at commit.
+/// </summary>
+public sealed class LedgerChanges
+{
+    private readonly List<WalletTransaction> _inserts = [];
+    // A grant inserted by this batch is written with what the batch left in it.
+    private readonly Dictionary<Guid, long> _insertRemaining = [];
+    private readonly Dictionary<Guid, long> _taken = [];
+    private readonly List<WalletTransaction> _statusChanges = [];
+    private readonly List<(Guid Id, Guid OrganizationId, Guid WalletId, Guid Inbound, Guid Outbound, long Cents)> _consumptions = [];
+    private readonly Dictionary<Guid, (long Balance, long Consumed)> _wallets = [];
+    private readonly List<LedgerWebhook> _webhooks = [];
+
+    public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0;
+
+    public bool HasWebhooks => _webhooks.Count > 0;
+
+    /// <summary>A new row, reported by `wallet_transaction.created`.</summary>
+    public void Insert(WalletTransaction row, Wallet wallet)
+    {
+        _inserts.Add(row);
+        if (row.RemainingAmountCents is { } remaining) _insertRemaining[row.Id] = remaining;
+        _webhooks.Add(new LedgerWebhook(LedgerWebhook.Created, row, wallet));
+    }
+
+    /// <summary>A purchase settled or failed (its status, settled/failed time and remaining), reported by `wallet_transaction.updated`.</summary>
+    public void ChangeStatus(WalletTransaction row, Wallet wallet)
+    {
+        _statusChanges.Add(row);
+        _webhooks.Add(new LedgerWebhook(LedgerWebhook.Updated, row, wallet));
+    }
+
+    /// <summary>The purchase's payment failed: `wallet_transaction.payment_failure`.</summary>
+    public void PaymentFailed(WalletTransaction row, Wallet wallet) => _webhooks.Add(new LedgerWebhook(LedgerWebhook.PaymentFailure, row, wallet));
+
+    /// <summary>A debit takes <paramref name="cents"/> from a grant (one already stored, or one inserted by this batch), traced by a consumption row.</summary>
+    public void Take(Guid grantId, WalletTransaction debit, long cents)
+    {
+        if (_insertRemaining.TryGetValue(grantId, out var left)) _insertRemaining[grantId] = left - cents;
+        else _taken[grantId] = _taken.GetValueOrDefault(grantId) + cents;
+        _consumptions.Add((Ids.New(), debit.OrganizationId, debit.WalletId, grantId, debit.Id, cents));
+    }
+
+    /// <summary>What a wallet's balance and consumed amount move by (the consumed amount never goes below 0).</summary>
+    public void Move(Guid walletId, long balanceCents, long consumedCents)
+    {
+        var (balance, consumed) = _wallets.GetValueOrDefault(walletId);
+        _wallets[walletId] = (balance + balanceCents, consumed + consumedCents);
+    }
+
+    public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.Wallet.OrganizationId).Distinct();
+
+    // Relative updates: the row was read under the customer lock, but the delta is what this batch decided.
+    private const string WalletsSql = """
+        UPDATE wallets w SET balance_cents = w.balance_cents + d.balance, consumed_amount_cents = GREATEST(0, w.consumed_amount_cents + d.consumed),
+            last_balance_sync_at = $4, last_consumed_credit_at = CASE WHEN d.consumed > 0 THEN $4 ELSE w.last_consumed_credit_at END, updated_at = $4
+        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (id, balance, consumed) WHERE w.id = d.id
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO wallet_transactions (id, organization_id, customer_id, wallet_id, transaction_type, status, transaction_status, source,
+            amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata, invoice_id, voided_invoice_id,
+            invoice_requires_successful_payment, settled_at, created_at, updated_at)
+        SELECT t.*, t.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::bigint[], $10::numeric[], $11::bigint[], $12::integer[], $13::varchar[], $14::jsonb[], $15::uuid[], $16::uuid[],
+            $17::boolean[], $18::timestamptz[], $19::timestamptz[]) AS t (id, organization_id, customer_id, wallet_id, transaction_type, status,
+            transaction_status, source, amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata, invoice_id,
+            voided_invoice_id, invoice_requires_successful_payment, settled_at, created_at)
+        """;
+
+    // A purchase changes status once (pending → settled or failed), under the customer lock.
+    private const string StatusSql = """
+        UPDATE wallet_transactions t SET status = c.status, remaining_amount_cents = c.remaining, settled_at = c.settled_at,
+            failed_at = c.failed_at, updated_at = $6
+        FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[]) AS c (id, status, remaining, settled_at, failed_at)
+        WHERE t.id = c.id
+        """;
+
+    // Relative, as for wallets: the CHECK (remaining >= 0) refuses a grant overdrawn by anything this batch did not see.
+    private const string TakeSql = """
+        UPDATE wallet_transactions t SET remaining_amount_cents = t.remaining_amount_cents - c.cents, updated_at = $3
+        FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE t.id = c.id
+        """;
+
+    private const string ConsumptionsSql = """
+        INSERT INTO wallet_transaction_consumptions
+            (id, organization_id, wallet_id, inbound_wallet_transaction_id, outbound_wallet_transaction_id, consumed_amount_cents, created_at)
+        SELECT c.id, c.organization_id, c.wallet_id, c.inbound, c.outbound, c.cents, $7
+        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[]) AS c (id, organization_id, wallet_id, inbound, outbound, cents)
+        """;
+
+    /// <summary>
+    /// The statements writing every row change, in an order the immediate foreign keys accept (rows before the
+    /// consumptions that join them); the row changes are then cleared (the webhooks wait for <see cref="Outbox"/>).
+    /// </summary>
+    public List<NpgsqlBatchCommand> TakeCommands(DateTimeOffset now)
+    {
+        var commands = Commands(now).ToList();
+        _inserts.Clear(); _insertRemaining.Clear(); _taken.Clear(); _statusChanges.Clear(); _consumptions.Clear(); _wallets.Clear();
+        return commands;
+    }
+
+    /// <summary>
+    /// The outbox rows of the webhooks some endpoint subscribes to (nothing is serialized for the others), or null;
+    /// the webhooks are then cleared. Serialized now, so each object is as the unit of work left it.
+    /// </summary>
+    public NpgsqlBatchCommand? TakeOutbox(DateTimeOffset now, WebhookSubscriptions subscriptions)
+    {
+        var messages = _webhooks.Where(w => subscriptions.Wants(w.Wallet.OrganizationId, w.Type)).Select(w => w.Message()).ToList();
+        _webhooks.Clear();
+        return messages.Count > 0 ? WebhookOutbox.Command(messages, now) : null;
+    }
+
+    private IEnumerable<NpgsqlBatchCommand> Commands(DateTimeOffset now)
+    {
+        if (_wallets.Count > 0)
+        {
+            var wallets = _wallets.ToList();
+            yield return Command(WalletsSql, wallets.Select(w => w.Key).ToArray(), wallets.Select(w => w.Value.Balance).ToArray(),
+                wallets.Select(w => w.Value.Consumed).ToArray(), now);
+        }
+        if (_inserts.Count > 0)
+        {
+            var rows = _inserts;
+            yield return Command(InsertSql, rows.Select(t => t.Id).ToArray(), rows.Select(t => t.OrganizationId).ToArray(),
+                rows.Select(t => t.CustomerId).ToArray(), rows.Select(t => t.WalletId).ToArray(), rows.Select(t => t.TransactionType).ToArray(),
+                rows.Select(t => t.Status).ToArray(), rows.Select(t => t.TransactionStatus).ToArray(), rows.Select(t => t.Source).ToArray(),
+                rows.Select(t => t.AmountCents).ToArray(), rows.Select(t => t.CreditAmount).ToArray(),
+                rows.Select(t => _insertRemaining.TryGetValue(t.Id, out var left) ? left : t.RemainingAmountCents).ToArray(),
+                rows.Select(t => t.Priority).ToArray(), rows.Select(t => t.Name).ToArray(),
+                new NpgsqlParameter { Value = rows.Select(t => JsonColumn.Serialize(t.Metadata)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                rows.Select(t => t.InvoiceId).ToArray(), rows.Select(t => t.VoidedInvoiceId).ToArray(),
+                rows.Select(t => t.InvoiceRequiresSuccessfulPayment).ToArray(), rows.Select(t => t.SettledAt).ToArray(),
+                rows.Select(t => t.CreatedAt).ToArray());
+        }
+        if (_statusChanges.Count > 0)
+        {
+            var rows = _statusChanges;
+            yield return Command(StatusSql, rows.Select(t => t.Id).ToArray(), rows.Select(t => t.Status).ToArray(),
+                rows.Select(t => t.RemainingAmountCents).ToArray(), rows.Select(t => t.SettledAt).ToArray(), rows.Select(t => t.FailedAt).ToArray(), now);
+        }
+        if (_taken.Count > 0)
+            yield return Command(TakeSql, _taken.Keys.ToArray(), _taken.Values.ToArray(), now);
+        if (_consumptions.Count > 0)
+        {
+            var links = _consumptions;
+            yield return Command(ConsumptionsSql, links.Select(c => c.Id).ToArray(), links.Select(c => c.OrganizationId).ToArray(),
+                links.Select(c => c.WalletId).ToArray(), links.Select(c => c.Inbound).ToArray(), links.Select(c => c.Outbound).ToArray(),
+                links.Select(c => c.Cents).ToArray(), now);
+        }
+    }
+
+    internal static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        return command;
+    }
+}
