@@ -6,6 +6,7 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.Organizations;
 using Wallets.Api.Ledger;
 using Wallets.Api.Tests.Infrastructure;
+using Wallets.Api.Tests.Invoicing;
 
 namespace Wallets.Api.Tests.Webhooks;
 
@@ -20,7 +21,7 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
     {
         var (client, organization) = await OrganizationAsync(subscribed: true);
         var wallet = await client.CustomerWithWalletAsync("grants");
-        var grant = (await client.TopUpAsync(wallet, ("granted_credits", "10"))).Ok()["wallet_transactions"]![0]!;
+        var grant = (await Tick(client.TopUpAsync(wallet, ("granted_credits", "10")))).Ok()["wallet_transactions"]![0]!;
         var both = (await client.TopUpAsync(wallet, ("granted_credits", "5"), ("voided_credits", "3"))).Ok()["wallet_transactions"]!.AsArray();
 
         var sent = await WebhooksAsync(organization);
@@ -54,9 +55,9 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
     {
         var (client, organization) = await OrganizationAsync(subscribed: true);
         var wallet = await client.CustomerWithWalletAsync("purchases");
-        var (paid, paidInvoice) = await client.PurchaseAsync(wallet, "10");
-        var (failed, failedInvoice) = await client.PurchaseAsync(wallet, "20");
-        (await client.PutAsync($"/api/v1/invoices/{paidInvoice}", new { invoice = new { payment_status = "succeeded" } })).Ok();
+        var (paid, paidInvoice) = await Tick(client.PurchaseAsync(wallet, "10"));
+        var (failed, failedInvoice) = await Tick(client.PurchaseAsync(wallet, "20"));
+        (await Tick(client.PutAsync($"/api/v1/invoices/{paidInvoice}", new { invoice = new { payment_status = "succeeded" } }))).Ok();
         (await client.PutAsync($"/api/v1/invoices/{failedInvoice}", new { invoice = new { payment_status = "failed" } })).Ok();
         // Repeating a payment status changes nothing, and sends nothing.
         (await client.PutAsync($"/api/v1/invoices/{paidInvoice}", new { invoice = new { payment_status = "succeeded" } })).Ok();
@@ -80,8 +81,8 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
         var (client, organization) = await OrganizationAsync(subscribed: true);
         var wallet = await client.CustomerWithWalletAsync("replay");
         var body = new { wallet_transaction = new { wallet_id = wallet, granted_credits = "7" } };
-        (await client.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-once")).Ok();
-        (await client.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-once")).Ok();
+        (await Tick(client.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-once"))).Ok();
+        (await Tick(client.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-once"))).Ok();
         Assert.Single(await WebhooksAsync(organization));
 
         (await client.DeleteJsonAsync($"/api/v1/wallets/{wallet}")).Ok();
@@ -89,6 +90,27 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal(2, sent.Count);
         Assert.Equal(("voided", "outbound", "7.0"), ((string)sent[1]["wallet_transaction"]!["transaction_status"]!,
             (string)sent[1]["wallet_transaction"]!["transaction_type"]!, (string)sent[1]["wallet_transaction"]!["credit_amount"]!));
+    }
+
+    [Fact]
+    public async Task Invoice_debits_and_the_regrants_of_a_voided_invoice_each_send_wallet_transaction_created()
+    {
+        var (client, organization) = await OrganizationAsync(subscribed: true);
+        await client.PlanAsync("plan", 1_500, []);
+        await InvoicingSetup.CustomerAsync(client, "billed");
+        await Tick(client.EuroWalletAsync("billed", "first", "10", priority: 1));
+        await Tick(client.EuroWalletAsync("billed", "second", "10", priority: 2));
+        var month = api.ThisMonth();
+        await client.SubscribeAsync("billed", "plan", month);
+        await Tick(api.BillAsync(month.AddMonths(1).AddHours(1)));
+        var invoice = Assert.Single(await client.InvoicesAsync("billed")).Id();
+        (await client.PostAsync($"/api/v1/invoices/{invoice}/void", new { })).Ok();
+
+        var sent = (await WebhooksAsync(organization)).Select(w => w["wallet_transaction"]!).ToList();
+        Assert.Equal([("granted", null, null), ("granted", null, null), ("invoiced", invoice, null), ("invoiced", invoice, null),
+                ("granted", null, invoice), ("granted", null, invoice)],
+            sent.Select(t => ((string)t["transaction_status"]!, (string?)t["lago_invoice_id"], (string?)t["lago_voided_invoice_id"])));
+        Assert.Equal([1_000L, 500L, 1_000L, 500L], sent.Skip(2).Select(t => (long)(decimal.Parse((string)t["amount"]!, System.Globalization.CultureInfo.InvariantCulture) * 100)));
     }
 
     [Fact]
@@ -116,6 +138,14 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal(700L, await api.BalanceCentsAsync(first));
     }
 
+    /// <summary>Moves the clock on after a write, so the next one's webhooks come after its own.</summary>
+    private async Task<T> Tick<T>(Task<T> write)
+    {
+        var result = await write;
+        api.Clock.Advance(TimeSpan.FromSeconds(1));
+        return result;
+    }
+
     /// <summary>A new organization, with one endpoint subscribed to the ledger's webhooks, or one subscribed only to others.</summary>
     private async Task<(HttpClient Client, Guid Organization)> OrganizationAsync(bool subscribed)
     {
@@ -131,13 +161,13 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
         return (api.ClientWithKey(key), organization.Id);
     }
 
-    /// <summary>The organization's outbox rows' payloads, in the order they were written (the table only grows here, so by position).</summary>
+    /// <summary>The organization's outbox rows' payloads, in the order they were written (by time, the tests moving the clock between writes; one statement's rows by position).</summary>
     private async Task<List<JsonNode>> WebhooksAsync(Guid organization)
     {
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT payload::text FROM webhooks WHERE organization_id = $1 AND status = 'pending' ORDER BY ctid", connection)
+            "SELECT payload::text FROM webhooks WHERE organization_id = $1 AND status = 'pending' ORDER BY created_at, ctid", connection)
         { Parameters = { new NpgsqlParameter { Value = organization } } };
         await using var reader = await command.ExecuteReaderAsync();
         var payloads = new List<JsonNode>();
