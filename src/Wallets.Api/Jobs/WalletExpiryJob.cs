@@ -33,7 +33,7 @@ public sealed class WalletExpiryJob(IServiceScopeFactory scopes, TimeProvider cl
             using var scope = scopes.CreateScope();
             scope.ServiceProvider.GetRequiredService<Tenant>().OrganizationId = organizationId;
             var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await scope.ServiceProvider.GetRequiredService<RequestTransaction>().BeginAsync(ct);
             // Another process working on this wallet right now will finish the job; skip it.
             var claimed = await db.Wallets.FromSql($"SELECT * FROM wallets WHERE id = {id} AND status = 'active' FOR UPDATE SKIP LOCKED").AnyAsync(ct);
             if (!claimed) continue;

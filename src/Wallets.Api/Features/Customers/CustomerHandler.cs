@@ -9,7 +9,8 @@ using Wallets.Api.Ledger;
 namespace Wallets.Api.Features.Customers;
 
 /// <summary>Create-or-update by `external_id`, as Lago's `POST /customers` does.</summary>
-public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock, SubscriptionLifecycle lifecycle, WalletHandler walletHandler)
+public sealed class CustomerHandler(
+    WalletsDbContext db, Tenant tenant, TimeProvider clock, SubscriptionLifecycle lifecycle, WalletHandler walletHandler, RequestTransaction request)
 {
     private static readonly CustomerValidator Validator = new(); // stateless, and costly to build
 
@@ -17,7 +18,7 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
     {
         if (Validator.Check(input) is { } invalid) return invalid;
 
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         // Creates of one external_id are serialized, so racing requests become one create and then updates.
         var lockName = $"customer:{tenant.OrganizationId}:{input.ExternalId}";
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockName}, 0))", ct);
@@ -56,7 +57,7 @@ public sealed class CustomerHandler(WalletsDbContext db, Tenant tenant, TimeProv
     /// </summary>
     public async Task<Result<Customer>> DeleteAsync(string externalId, CancellationToken ct)
     {
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return LagoError.NotFound("customer");
         var now = clock.GetUtcNow();

@@ -10,7 +10,7 @@ namespace Wallets.Api.Features.Invoices;
 /// once (under the customer lock; a repeat or a concurrent duplicate finds it settled); when it fails, the
 /// purchase fails. An invoice left `open` until payment is finalized then.
 /// </summary>
-public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledger, TimeProvider clock)
+public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, TimeProvider clock)
 {
     private static readonly string[] PaymentStatuses = ["pending", "succeeded", "failed"];
 
@@ -23,7 +23,7 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledg
         var customerId = await db.Invoices.Where(i => i.Id == id).Select(i => (Guid?)i.CustomerId).FirstOrDefaultAsync(ct);
         if (customerId is null) return LagoError.NotFound("invoice");
 
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await db.LockCustomerAsync(customerId.Value, ct);
         var invoice = await InvoiceViews.WithDetails(db.Invoices).FirstAsync(i => i.Id == id, ct);
         var now = clock.GetUtcNow();

@@ -11,7 +11,7 @@ namespace Wallets.Api.Features.Invoices;
 /// one new granted inbound per `invoiced` debit of the invoice, for wallets that are still active (a terminated wallet
 /// holds nothing, DESIGN decision 5). A voided credit invoice's purchase, if still unpaid, will never settle.
 /// </summary>
-public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger, TimeProvider clock)
+public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, TimeProvider clock)
 {
     public async Task<Result<Invoice>> VoidAsync(string lagoId, CancellationToken ct)
     {
@@ -19,7 +19,7 @@ public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger,
         var customerId = await db.Invoices.Where(i => i.Id == id).Select(i => (Guid?)i.CustomerId).FirstOrDefaultAsync(ct);
         if (customerId is null) return LagoError.NotFound("invoice");
 
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         // The customer lock serializes voids of one invoice (the second finds it voided) and every wallet change.
         await db.LockCustomerAsync(customerId.Value, ct);
         var invoice = await InvoiceViews.WithDetails(db.Invoices).FirstAsync(i => i.Id == id, ct);

@@ -26,7 +26,7 @@ public sealed record OneOffInvoiceRequest(OneOffInvoiceInput Invoice);
 /// sent), taxed like add-ons (the fee's tax codes, else the add-on's, else the customer's, else the organization's),
 /// finalized at once. Wallets never pay one-off invoices (DESIGN decision 3).
 /// </summary>
-public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices numbering, TimeProvider clock)
+public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices numbering, RequestTransaction request, TimeProvider clock)
 {
     public async Task<Result<Invoice>> CreateAsync(OneOffInvoiceInput input, CancellationToken ct)
     {
@@ -63,7 +63,7 @@ public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices num
             lines.Add((fee, addOns[fee.AddOnCode!], units, unitAmount, taxes));
         }
 
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         // Serializes this customer's invoice numbers.
         await db.LockCustomerAsync(customer.Id, ct);
         var now = clock.GetUtcNow();

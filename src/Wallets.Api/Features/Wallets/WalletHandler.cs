@@ -11,7 +11,7 @@ namespace Wallets.Api.Features.Wallets;
 
 /// <summary>Creating (with its initial credits, in the same transaction), updating and terminating wallets.</summary>
 public sealed partial class WalletHandler(
-    WalletsDbContext db, Tenant tenant, WalletLedger ledger, CreditInvoices invoices, RecurringRules rules, TimeProvider clock)
+    WalletsDbContext db, Tenant tenant, WalletLedger ledger, CreditInvoices invoices, RecurringRules rules, RequestTransaction request, TimeProvider clock)
 {
     /// <param name="routeCustomer">The customer of `POST /customers/{id}/wallets` (a 404 if unknown there); else the body's.</param>
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
@@ -21,7 +21,7 @@ public sealed partial class WalletHandler(
         var externalId = routeCustomer ?? input.ExternalCustomerId;
         if (new WalletValidator(creating: true, now).Check(input) is { } invalid) return invalid;
 
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
         if (customer is null) return routeCustomer is null ? LagoError.Validation("customer", "customer_not_found") : LagoError.NotFound("customer");
         await db.LockCustomerAsync(customer.Id, ct);
@@ -98,7 +98,7 @@ public sealed partial class WalletHandler(
 
         // Under the customer's lock, as top-ups, rules and termination change the wallet, and on the wallet as it now is:
         // what is not sent keeps its current value, not the one read before the lock.
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await db.LockCustomerAsync(wallet.CustomerId, ct);
         await db.Entry(wallet).ReloadAsync(ct);
         if (!wallet.IsActive) return LagoError.Validation("wallet_id", "wallet_is_terminated");
@@ -138,7 +138,7 @@ public sealed partial class WalletHandler(
     /// <summary>DESIGN.md 5: terminating voids what is left, traced like any debit. Idempotent.</summary>
     public async Task<Result<Wallet>> TerminateAsync(Guid walletId, CancellationToken ct)
     {
-        await using var tx = await db.BeginOrJoinAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         var wallet = await ledger.LockWalletAsync(walletId, ct);
         if (wallet is null) return LagoError.NotFound("wallet");
         if (!wallet.IsActive) return wallet;
