@@ -15,6 +15,7 @@ using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
+using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
 
 namespace Wallets.Api;
@@ -71,6 +72,7 @@ public static class Startup
         services.AddScoped<InvoiceVoidHandler>();
         services.AddScoped<OneOffInvoiceHandler>();
         services.AddScoped<AddOnHandler>();
+        builder.AddWebhookServices();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<RecurringTopUpJob>();
@@ -138,6 +140,8 @@ public static class Startup
                 var applied = await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
                 Console.WriteLine($"Schema is current ({SchemaMigrator.LatestVersion}); {applied} file(s) applied.");
                 return 0;
+            case "webhook-hmac-key":
+                return await app.PrintHmacKeyAsync(args.ElementAtOrDefault(1));
             case "create-organization":
                 await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
                 using (var scope = app.Services.CreateScope())
@@ -146,6 +150,7 @@ public static class Startup
                     var (organization, key) = await OrganizationSetup.CreateAsync(db, args.ElementAtOrDefault(1) ?? "default", TimeProvider.System);
                     Console.WriteLine($"Organization {organization.Name} ({organization.Id})");
                     Console.WriteLine($"API key: {key}");
+                    Console.WriteLine($"Webhook HMAC key: {organization.HmacKey}");
                 }
                 return 0;
             default:
