@@ -42,6 +42,9 @@ public static class Startup
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
         services.AddScoped<WalletHandler>();
+        services.AddScoped<WalletWebhooks>();
+        services.AddScoped<InvoiceWebhooks>();
+        services.AddScoped<SubscriptionWebhooks>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
         services.AddScoped<Ledger>();

@@ -10,7 +10,7 @@ using Wallets.Domain.Money;
 namespace Wallets.Api.Features.Wallets;
 
 /// <summary>Creating (with its initial credits, in the same transaction), updating and terminating wallets.</summary>
-public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, CreditInvoices invoices, RecurringRules rules, TimeProvider clock)
+public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Ledger ledger, CreditInvoices invoices, RecurringRules rules, WalletWebhooks webhooks, TimeProvider clock)
 {
     /// <param name="routeCustomer">The customer of `POST /customers/{id}/wallets` (a 404 if unknown there); else the body's.</param>
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
@@ -66,6 +66,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         {
             return LagoError.Validation("code", "value_already_exist");
         }
+        await webhooks.EnqueueAsync(wallet, "wallet.created", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }
@@ -128,6 +129,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         var rule = await rules.UpdateAsync(wallet, input, ct);
         if (!rule.IsOk) return rule.Error!;
         wallet.ActiveRule = rule.Value;
+        await webhooks.EnqueueAsync(wallet, "wallet.updated", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }
@@ -145,6 +147,7 @@ public sealed partial class WalletHandler(WalletsDbContext db, Tenant tenant, Le
         wallet.Status = WalletStatus.Terminated;
         wallet.TerminatedAt = wallet.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await webhooks.EnqueueAsync(wallet, "wallet.terminated", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }

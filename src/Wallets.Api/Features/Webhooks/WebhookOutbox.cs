@@ -77,4 +77,9 @@ public static class WebhookOutbox
 
     public static Task EnqueueAsync(this WalletsDbContext db, WebhookMessage message, DateTimeOffset now, CancellationToken ct) =>
         db.EnqueueAsync([message], now, ct);
+
+    /// <summary>Whether any endpoint of the organization takes this type: lets a caller skip building a costly object.</summary>
+    public static async Task<bool> AnySubscribedAsync(this WalletsDbContext db, Guid organizationId, string webhookType, CancellationToken ct) =>
+        await db.WebhookEndpoints.IgnoreQueryFilters()
+            .AnyAsync(e => e.OrganizationId == organizationId && (e.EventTypes == null || e.EventTypes.Contains(webhookType)), ct);
 }
