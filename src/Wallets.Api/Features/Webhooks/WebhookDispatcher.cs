@@ -21,7 +21,7 @@ public sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var signer = new WebhookSigner(settings.Issuer ?? "", (await keys.GetAsync(stoppingToken)).PrivateKeyPem);
+        if (await SignerAsync(stoppingToken) is not { } signer) return;
         var recorder = RecordLoopAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -49,6 +49,27 @@ public sealed class WebhookDispatcher(
         }
         _outcomes.Writer.TryComplete();
         await recorder;
+    }
+
+    /// <summary>The signer, once the key pair can be read (the database may not answer yet); null when stopping first.</summary>
+    private async Task<WebhookSigner?> SignerAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new WebhookSigner(settings.Issuer ?? "", (await keys.GetAsync(stoppingToken)).PrivateKeyPem);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The webhook signing key could not be loaded; trying again in 5 s");
+                try { await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken); } catch (OperationCanceledException) { return null; }
+            }
+        }
     }
 
     private Dictionary<Guid, int> BusyEndpoints()
