@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Wallets.Api.Tests.Infrastructure;
 using Wallets.Api.Tests.Invoicing;
 
@@ -102,6 +103,22 @@ public sealed class WebhookPayloadTests(WebhookApiFactory api) : IClassFixture<W
         Assert.Equal(["customer.created", "customer.updated", "subscription.started", "wallet.created", "wallet.terminated"],
             receiver.At(endpoint.Url).Select(TypeOf).Order());
         Assert.Equal(5L, await api.ScalarAsync<long>($"SELECT count(*) FROM webhooks WHERE webhook_endpoint_id = '{endpoint.Id}'"));
+    }
+
+    [Fact]
+    public async Task The_expiry_job_terminating_a_wallet_sends_wallet_terminated()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = await api.NewOrganizationClientAsync();
+        var endpoint = await client.EndpointAsync(receiver.Url("expiry"), eventTypes: ["wallet.terminated"]);
+        var wallet = await client.WalletAsync("cus_expiring", new { granted_credits = "10", expiration_at = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ") });
+        // Expired now on the real clock this factory runs on.
+        await api.ScalarAsync<int>($"UPDATE wallets SET expiration_at = now() - interval '1 second' WHERE id = '{wallet.Id()}' RETURNING 1");
+
+        Assert.Equal(1, await api.Services.GetRequiredService<global::Wallets.Api.Jobs.WalletExpiryJob>().RunOnceAsync(default));
+
+        var body = JsonNode.Parse((await receiver.WaitForAsync(endpoint.Url, 1)).Single().Body)!;
+        Assert.Equal((wallet.Id(), "terminated", "0.0"), ((string)body["wallet"]!["lago_id"]!, (string?)body["wallet"]!["status"], (string?)body["wallet"]!["credits_balance"]));
     }
 
     private static string TypeOf(Received r) => (string)JsonNode.Parse(r.Body)!["webhook_type"]!;
