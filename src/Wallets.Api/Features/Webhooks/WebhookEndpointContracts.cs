@@ -45,7 +45,7 @@ public sealed record WebhookView(
 {
     public static WebhookView From(Webhook w) => new(
         w.Id, w.WebhookEndpointId, w.WebhookType, w.ObjectType, StatusOf(w.Status, w.Attempts), w.Attempts, w.HttpStatus, w.LastError,
-        w.LastAttemptAt, w.Status == WebhookStatus.Pending ? w.NextAttemptAt : null, JsonDocument.Parse(w.Payload).RootElement, w.CreatedAt, w.UpdatedAt);
+        w.LastAttemptAt, w.Status == WebhookStatus.Pending ? w.NextAttemptAt : null, JsonSerializer.Deserialize<JsonElement>(w.Payload), w.CreatedAt, w.UpdatedAt);
 
     public static string StatusOf(string status, int attempts) => status == WebhookStatus.Pending && attempts > 0 ? "retrying" : status;
 }

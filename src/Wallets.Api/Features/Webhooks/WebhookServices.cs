@@ -13,6 +13,8 @@ public static class WebhookServices
         var settings = builder.Configuration.GetSection("Webhooks").Get<WebhookSettings>() ?? new WebhookSettings();
         // Lago's iss is its public URL (LAGO_API_URL); ours defaults to the first URL this process listens on.
         settings.Issuer ??= builder.Configuration["urls"]?.Split(';')[0] ?? "http://localhost:8080";
+        // A lease shorter than an attempt would hand a delivery still in flight to another process.
+        if (settings.ClaimLease <= settings.Timeout) throw new InvalidOperationException("Webhooks:ClaimLease must be longer than Webhooks:Timeout.");
         services.AddSingleton(settings);
         services.AddScoped<WebhookEndpointHandler>();
         services.AddSingleton<WebhookSigningKeys>();
