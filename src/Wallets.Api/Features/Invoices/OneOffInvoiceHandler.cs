@@ -100,7 +100,6 @@ public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices num
         invoice.Customer = customer;
         await webhooks.EnqueueAsync(invoice, "invoice.one_off_created", ct);
         await tx.CommitAsync(ct);
-        invoice.Customer = customer;
         return invoice;
     }
 
