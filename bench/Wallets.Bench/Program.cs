@@ -40,6 +40,14 @@ Console.Error.WriteLine($"bench: seeded {options.Wallets} wallets and a hot wall
 
 Guid RandomWallet(Random rng) => wallets[rng.Next(wallets.Length)];
 
+// Webhooks: a receiver in this process; with BENCH_WEBHOOK_ENDPOINT=1 one endpoint takes every type during every scenario.
+await using var sink = options.WebhookEndpoint || Runs("k") ? await WebhookSink.StartAsync() : null;
+if (options.WebhookEndpoint)
+{
+    await api.CreateWebhookEndpointAsync($"{sink!.Url}/all", options.WebhookAlgorithm, null);
+    report.Note($"One webhook endpoint ({options.WebhookAlgorithm}) subscribed to every type, on a receiver in the load generator, during every scenario.");
+}
+
 // The machine may be shared (other builds, other tests): start each scenario when it is quiet, or say it was not.
 async Task WaitForQuietAsync()
 {
@@ -168,6 +176,17 @@ if (Runs("f") || Runs("g") || Runs("h") || Runs("i") || Runs("j"))
     }
     // The same reads alone (after f–h, the customers have usage to price): the cost of a read by itself.
     if (Runs("i")) await Measure("i. balance reads with usage", 4, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
+}
+
+if (Runs("k"))
+{
+    await SettleAsync();
+    await WaitForQuietAsync();
+    var line = await WebhookDispatch.RunAsync(api, sink!, options.DatabaseConnectionString
+        ?? throw new InvalidOperationException("scenario k needs BENCH_SETTLE_DB (the database's connection string; bench/run.sh sets it)"),
+        $"bench-{run}-00000", options.Webhooks, options.WebhookAlgorithm);
+    Console.Error.WriteLine($"bench: {line}");
+    report.Note(line);
 }
 
 var text = report.Render();

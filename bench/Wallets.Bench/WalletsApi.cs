@@ -150,6 +150,17 @@ public sealed class WalletsApi(HttpClient http)
         return (meta.GetProperty("total_count").GetInt64(), meta.GetProperty("total_pages").GetInt32());
     }
 
+    /// <summary>A webhook endpoint for these types (null: every type); returns its lago_id.</summary>
+    public async Task<Guid> CreateWebhookEndpointAsync(string url, string algorithm, string[]? eventTypes)
+    {
+        using var endpoint = await SendAsync(Post("webhook_endpoints", new { webhook_endpoint = new { webhook_url = url, signature_algo = algorithm, event_types = eventTypes } }));
+        return endpoint.RootElement.GetProperty("webhook_endpoint").GetProperty("lago_id").GetGuid();
+    }
+
+    /// <summary>Updates a customer (its name), which sends `customer.updated`.</summary>
+    public async Task RenameCustomerAsync(string externalId, string name) =>
+        (await SendAsync(Post("customers", new { customer = new { external_id = externalId, name } }))).Dispose();
+
     public async Task<long> BalanceCentsAsync(Guid walletId)
     {
         using var wallet = await SendAsync(Get($"wallets/{walletId}"));

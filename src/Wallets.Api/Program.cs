@@ -11,13 +11,14 @@ using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
+using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
 var app = builder.Build();
 
-// Command-line modes: `migrate`, `create-organization [name]`; otherwise serve.
+// Command-line modes: `migrate`, `create-organization [name]`, `webhook-hmac-key <organization name or id>`; otherwise serve.
 if (await app.RunCommandAsync(args) is { } exitCode) return exitCode;
 await app.PrepareDatabaseAsync();
 
@@ -42,6 +43,8 @@ api.MapSubscriptionEndpoints();
 api.MapEventEndpoints();
 api.MapUsageEndpoints();
 api.MapAddOnEndpoints();
+api.MapWebhookEndpointEndpoints();
+api.MapWebhookDeliveryEndpoints();
 
 await app.RunAsync();
 return 0;

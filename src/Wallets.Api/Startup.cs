@@ -15,6 +15,7 @@ using Wallets.Api.Features.Plans;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
+using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
 using Wallets.Api.Ledger;
 
@@ -42,6 +43,9 @@ public static class Startup
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
         services.AddScoped<WalletHandler>();
+        services.AddScoped<WalletWebhooks>();
+        services.AddScoped<InvoiceWebhooks>();
+        services.AddScoped<SubscriptionWebhooks>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
         services.AddScoped<WalletLedger>();
@@ -73,6 +77,7 @@ public static class Startup
         services.AddScoped<InvoiceVoidHandler>();
         services.AddScoped<OneOffInvoiceHandler>();
         services.AddScoped<AddOnHandler>();
+        builder.AddWebhookServices();
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<RecurringTopUpJob>();
@@ -140,6 +145,8 @@ public static class Startup
                 var applied = await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
                 Console.WriteLine($"Schema is current ({SchemaMigrator.LatestVersion}); {applied} file(s) applied.");
                 return 0;
+            case "webhook-hmac-key":
+                return await app.PrintHmacKeyAsync(args.ElementAtOrDefault(1));
             case "create-organization":
                 await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
                 using (var scope = app.Services.CreateScope())
@@ -148,6 +155,7 @@ public static class Startup
                     var (organization, key) = await OrganizationSetup.CreateAsync(db, args.ElementAtOrDefault(1) ?? "default", TimeProvider.System);
                     Console.WriteLine($"Organization {organization.Name} ({organization.Id})");
                     Console.WriteLine($"API key: {key}");
+                    Console.WriteLine($"Webhook HMAC key: {organization.HmacKey}");
                 }
                 return 0;
             default:

@@ -5,6 +5,8 @@ public sealed class Organization
     public Guid Id { get; set; }
     public required string Name { get; set; }
     public int MaxWallets { get; set; } = 6;
+    /// <summary>Signs the webhooks of its `hmac` endpoints (base64 HMAC-SHA256 of the body).</summary>
+    public required string HmacKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -110,6 +110,7 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
         ConfigureBillingCatalog(model);
         ConfigureUsage(model);
         ConfigureInvoicing(model);
+        ConfigureWebhooks(model);
 
         // Columns are snake_case, as the SQL schema files write them.
         foreach (var property in model.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))

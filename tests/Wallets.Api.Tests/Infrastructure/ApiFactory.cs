@@ -11,9 +11,9 @@ namespace Wallets.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real API over HTTP (in-process server) on its own PostgreSQL database, one per test class.
-/// Use it as `IClassFixture&lt;ApiFactory&gt;`.
+/// Use it as `IClassFixture&lt;ApiFactory&gt;`; a subclass may add settings (<see cref="ConfigureWebHost"/>, calling this one).
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero));

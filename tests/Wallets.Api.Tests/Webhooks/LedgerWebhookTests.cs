@@ -167,7 +167,7 @@ public sealed class LedgerWebhookTests(ApiFactory api) : IClassFixture<ApiFactor
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT payload::text FROM webhooks WHERE organization_id = $1 AND status = 'pending' ORDER BY created_at, ctid", connection)
+            "SELECT payload::text FROM webhooks WHERE organization_id = $1 AND status = 'pending' AND webhook_type LIKE 'wallet\\_transaction.%' ORDER BY created_at, ctid", connection)
         { Parameters = { new NpgsqlParameter { Value = organization } } };
         await using var reader = await command.ExecuteReaderAsync();
         var payloads = new List<JsonNode>();

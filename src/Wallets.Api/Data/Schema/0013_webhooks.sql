@@ -24,7 +24,8 @@ CREATE TABLE webhooks (
     webhook_type        text NOT NULL,
     object_type         text NOT NULL,
     -- The whole body, frozen when the change was made: {webhook_type, object_type, organization_id, <object_type>}.
-    payload             jsonb NOT NULL CHECK (jsonb_typeof(payload) = 'object'),
+    -- json, not jsonb: the text is kept byte for byte, so the body sent is the one the API serialized and signed.
+    payload             json NOT NULL CHECK (json_typeof(payload) = 'object'),
     status              text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
     attempts            integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at     timestamptz,

@@ -3,6 +3,7 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Wallets;
+using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
 using Wallets.Api.Ledger;
 
@@ -26,6 +27,7 @@ public sealed class CustomerHandler(
         if (!taxes.IsOk) return taxes.Error!;
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == input.ExternalId, ct);
         var now = clock.GetUtcNow();
+        var webhookType = customer is null ? "customer.created" : "customer.updated";
         if (customer is null)
         {
             var last = await db.Customers.IgnoreQueryFilters().Where(c => c.OrganizationId == tenant.OrganizationId)
@@ -46,6 +48,7 @@ public sealed class CustomerHandler(
             });
         customer.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        await db.EnqueueAsync(new WebhookMessage(tenant.OrganizationId, webhookType, "customer", CustomerView.From(customer)), now, ct);
         await tx.CommitAsync(ct);
         return customer;
     }

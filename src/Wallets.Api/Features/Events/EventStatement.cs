@@ -29,9 +29,9 @@ internal static class EventStatement
         WITH input AS (
             SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[],
                                  $11::numeric[], $12::text[], $13::timestamptz[], $14::uuid[], $15::uuid[], $16::uuid[], $17::timestamptz[],
-                                 $18::bigint[]) WITH ORDINALITY
+                                 $18::bigint[], $19::json[]) WITH ORDINALITY
                 AS i(organization_id, id, transaction_id, external_subscription_id, external_customer_id, code, ts, properties,
-                     precise, target, period_from, subscription_id, customer_id, plan_id, started_at, routes_version, ord)
+                     precise, target, period_from, subscription_id, customer_id, plan_id, started_at, routes_version, target_error, ord)
         ),
         -- One primary-key probe per organization in the input (a join could scan organizations).
         versions AS MATERIALIZED (
@@ -156,6 +156,19 @@ internal static class EventStatement
                              THEN excluded.units ELSE u.units END,
                 latest_at = GREATEST(u.latest_at, excluded.latest_at),
                 events_count = u.events_count + excluded.events_count, updated_at = excluded.updated_at
+        ),
+        -- event.error (behavior.md): a stored event whose target_wallet_code a charge accepts names no active wallet of its
+        -- customer. Its outbox rows ($19: the webhook body, made by the caller for each event with a target) are written
+        -- here, with the event, for each endpoint that takes the type.
+        event_errors AS (
+            INSERT INTO webhooks (id, organization_id, webhook_endpoint_id, webhook_type, object_type, payload, next_attempt_at, created_at, updated_at)
+            SELECT gen_random_uuid(), t.organization_id, ep.id, 'event.error', 'event_error', t.target_error, $1, $1, $1
+            FROM (SELECT DISTINCT ON (a.ord) a.organization_id, a.ord, r.target_error
+                  FROM applied a JOIN routed r ON r.ord = a.ord
+                  WHERE a.target_wallet_code <> '' AND r.target_error IS NOT NULL
+                    AND NOT EXISTS (SELECT FROM wallets w WHERE w.customer_id = r.customer_id AND w.code = a.target_wallet_code AND w.status = 'active')) t
+            JOIN webhook_endpoints ep ON ep.organization_id = t.organization_id AND (ep.event_types IS NULL OR 'event.error' = ANY (ep.event_types))
+            ORDER BY t.ord
         )
         SELECT r.route_ok, e.id IS NOT NULL AS inserted, r.subscription_id, r.customer_id
         FROM routed r LEFT JOIN inserted e ON e.id = r.id

@@ -78,6 +78,7 @@ internal static class EventStore
             p.Add(Array(NpgsqlDbType.Uuid, rows.Select(r => r.Cached.Route?.PlanId)));
             p.Add(Array(NpgsqlDbType.TimestampTz, rows.Select(r => r.Cached.Route?.StartedAt)));
             p.Add(Array(NpgsqlDbType.Bigint, rows.Select(r => r.Cached.Version)));
+            p.Add(Array(NpgsqlDbType.Json, rows.Select(r => EventErrors.TargetNotFound(r.Organization, r.Event, r.Cached.Route, now))));
             // Prepared once per physical connection, and run with its generic plan (see Startup.CreateDataSource).
             await batch.PrepareAsync(ct);
 

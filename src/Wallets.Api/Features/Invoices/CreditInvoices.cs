@@ -8,7 +8,7 @@ namespace Wallets.Api.Features.Invoices;
 /// With `invoice_requires_successful_payment` it stays `open` until paid, otherwise it is finalized at once;
 /// either way the credits wait for the payment.
 /// </summary>
-public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
+public sealed class CreditInvoices(WalletsDbContext db, InvoiceWebhooks webhooks, TimeProvider clock)
 {
     public async Task<Invoice> BillPurchaseAsync(Wallet wallet, Customer customer, Data.WalletTransaction purchase, CancellationToken ct)
     {
@@ -28,6 +28,8 @@ public sealed class CreditInvoices(WalletsDbContext db, TimeProvider clock)
         });
         purchase.InvoiceId = invoice.Id;
         db.Invoices.Add(invoice);
+        // Lago's PaidCreditService: a credit invoice finalized at once is announced now; an open one when it is paid.
+        if (invoice.Status == "finalized") await webhooks.EnqueueAsync(invoice, "invoice.paid_credit_added", ct);
         return invoice;
     }
 

@@ -10,7 +10,7 @@ namespace Wallets.Api.Features.Invoices;
 /// once (under the customer lock; a repeat or a concurrent duplicate finds it settled); when it fails, the
 /// purchase fails. An invoice left `open` until payment is finalized then.
 /// </summary>
-public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, TimeProvider clock)
+public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, InvoiceWebhooks webhooks, TimeProvider clock)
 {
     private static readonly string[] PaymentStatuses = ["pending", "succeeded", "failed"];
 
@@ -28,6 +28,7 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledg
         var invoice = await InvoiceViews.WithDetails(db.Invoices).FirstAsync(i => i.Id == id, ct);
         var now = clock.GetUtcNow();
         if (input.Metadata is not null) invoice.Metadata = input.Metadata;
+        var (paymentChanged, wasOpen) = (input.PaymentStatus is { } sent && sent != invoice.PaymentStatus, invoice.Status == "open");
         if (input.PaymentStatus is { } status && status != invoice.PaymentStatus)
         {
             invoice.PaymentStatus = status;
@@ -35,6 +36,8 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledg
         }
         invoice.UpdatedAt = now;
         await ledger.SaveAsync(ct);
+        if (paymentChanged) await webhooks.EnqueueAsync(invoice, "invoice.payment_status_updated", ct);
+        if (wasOpen && invoice.Status == "finalized") await webhooks.EnqueueAsync(invoice, "invoice.paid_credit_added", ct);
         await tx.CommitAsync(ct);
         return invoice;
     }

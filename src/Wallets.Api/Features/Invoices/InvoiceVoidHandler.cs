@@ -11,7 +11,7 @@ namespace Wallets.Api.Features.Invoices;
 /// one new granted inbound per `invoiced` debit of the invoice, for wallets that are still active (a terminated wallet
 /// holds nothing, DESIGN decision 5). A voided credit invoice's purchase, if still unpaid, will never settle.
 /// </summary>
-public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, TimeProvider clock)
+public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger, RequestTransaction request, InvoiceWebhooks webhooks, TimeProvider clock)
 {
     public async Task<Result<Invoice>> VoidAsync(string lagoId, CancellationToken ct)
     {
@@ -43,6 +43,7 @@ public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger,
         }
 
         await ledger.SaveAsync(ct);
+        await webhooks.EnqueueAsync(invoice, "invoice.voided", ct);
         await tx.CommitAsync(ct);
         return invoice;
     }

@@ -26,7 +26,7 @@ public sealed record OneOffInvoiceRequest(OneOffInvoiceInput Invoice);
 /// sent), taxed like add-ons (the fee's tax codes, else the add-on's, else the customer's, else the organization's),
 /// finalized at once. Wallets never pay one-off invoices (DESIGN decision 3).
 /// </summary>
-public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices numbering, RequestTransaction request, TimeProvider clock)
+public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices numbering, RequestTransaction request, InvoiceWebhooks webhooks, TimeProvider clock)
 {
     public async Task<Result<Invoice>> CreateAsync(OneOffInvoiceInput input, CancellationToken ct)
     {
@@ -98,8 +98,9 @@ public sealed class OneOffInvoiceHandler(WalletsDbContext db, CreditInvoices num
         invoice.PaymentDueDate = today.AddDays(invoice.NetPaymentTerm);
         db.Invoices.Add(invoice);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         invoice.Customer = customer;
+        await webhooks.EnqueueAsync(invoice, "invoice.one_off_created", ct);
+        await tx.CommitAsync(ct);
         return invoice;
     }
 

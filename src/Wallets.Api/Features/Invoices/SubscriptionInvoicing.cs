@@ -20,7 +20,8 @@ namespace Wallets.Api.Features.Invoices;
 /// Every invoice is finalized at once and paid with prepaid credits in the same transaction.
 /// </summary>
 public sealed class SubscriptionInvoicing(
-    WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, WalletLedger ledger, TimeProvider clock)
+    WalletsDbContext db, UsageCalculator usage, CreditInvoices numbering, ApplyPrepaidCredits prepaid, WalletLedger ledger, InvoiceWebhooks webhooks,
+    TimeProvider clock)
 {
     /// <summary>
     /// Bills what is due up to <paramref name="now"/> (or up to their termination) for subscriptions of one organization:
@@ -39,6 +40,7 @@ public sealed class SubscriptionInvoicing(
             .ToDictionary(u => (u.Subscription.Id, u.Period.From));
         // Written once for the batch; a customer billed twice is saved in between, so its second invoice reads its ledger as left.
         var unsaved = new HashSet<Guid>();
+        var made = new List<Invoice>();
         foreach (var invoice in due)
         {
             if (!unsaved.Add(invoice.Billing.Customer.Id))
@@ -47,9 +49,10 @@ public sealed class SubscriptionInvoicing(
                 unsaved.Clear();
                 unsaved.Add(invoice.Billing.Customer.Id);
             }
-            await InvoiceAsync(batch, invoice, invoice.Charges is { } c ? usages[(invoice.Billing.Subscription.Id, c.Period.From)] : null, ct);
+            made.Add(await InvoiceAsync(batch, invoice, invoice.Charges is { } c ? usages[(invoice.Billing.Subscription.Id, c.Period.From)] : null, ct));
         }
         await ledger.SaveAsync(ct);
+        await webhooks.EnqueueAsync(made, "invoice.created", ct);
         return due.Count;
     }
 
@@ -117,7 +120,7 @@ public sealed class SubscriptionInvoicing(
         return due;
     }
 
-    private async Task InvoiceAsync(Batch batch, DueInvoice due, SubscriptionUsage? used, CancellationToken ct)
+    private async Task<Invoice> InvoiceAsync(Batch batch, DueInvoice due, SubscriptionUsage? used, CancellationToken ct)
     {
         var (billing, fee, charges) = (due.Billing, due.Fee, due.Charges);
         var (subscription, plan, customer) = (billing.Subscription, billing.Plan, billing.Customer);
@@ -173,6 +176,7 @@ public sealed class SubscriptionInvoicing(
         });
         db.Invoices.Add(invoice);
         await prepaid.ApplyAsync(invoice, ct, batch.Wallets[customer.Id]);
+        return invoice;
     }
 
     private static Fee NewFee(Invoice invoice, string type, Guid subscriptionId, Window window, DateTimeOffset now) => new()

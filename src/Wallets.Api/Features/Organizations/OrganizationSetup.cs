@@ -32,10 +32,13 @@ public static class OrganizationSetup
         }
     }
 
+    /// <summary>64 hex characters (256 random bits).</summary>
+    public static string NewHmacKey() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private static async Task<Organization> AddAsync(WalletsDbContext db, string name, string key, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        var organization = new Organization { Id = Ids.New(), Name = name, CreatedAt = now, UpdatedAt = now };
+        var organization = new Organization { Id = Ids.New(), Name = name, HmacKey = NewHmacKey(), CreatedAt = now, UpdatedAt = now };
         db.Organizations.Add(organization);
         db.ApiKeys.Add(new ApiKey { Id = Ids.New(), OrganizationId = organization.Id, KeyHash = ApiKeyAuth.Hash(key), CreatedAt = now });
         await db.SaveChangesAsync();

@@ -6,7 +6,8 @@ using Wallets.Api.Http;
 namespace Wallets.Api.Features.Subscriptions;
 
 public sealed class SubscriptionHandler(
-    WalletsDbContext db, Tenant tenant, TimeProvider clock, CustomerHandler customers, SubscriptionLifecycle lifecycle)
+    WalletsDbContext db, Tenant tenant, TimeProvider clock, CustomerHandler customers, SubscriptionLifecycle lifecycle, SubscriptionWebhooks webhooks,
+    RequestTransaction request)
 {
     /// <summary>
     /// Lago's create: an unknown customer is created on the fly (with the plan's currency); the same external id,
@@ -47,9 +48,12 @@ public sealed class SubscriptionHandler(
         };
         StartIfDue(subscription, customer, now);
         db.Subscriptions.Add(subscription);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
+            if (subscription.Status == SubscriptionStatus.Active) await webhooks.EnqueueAsync(subscription, "subscription.started", ct);
+            await tx.CommitAsync(ct);
             return subscription;
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
@@ -70,6 +74,7 @@ public sealed class SubscriptionHandler(
 
         if (input.Has("name")) subscription.Name = input.Name;
         if (input.Has("ending_at")) subscription.EndingAt = EndingAt(input);
+        var wasPending = subscription.Status == SubscriptionStatus.Pending;
         if (subscription.Status == SubscriptionStatus.Pending && input.Has("subscription_at"))
         {
             subscription.SubscriptionAt = startsAt;
@@ -80,7 +85,10 @@ public sealed class SubscriptionHandler(
         // A later start date must not overtake an end date that was not sent again.
         if (subscription.EndingAt <= subscription.SubscriptionAt) return LagoError.Validation("ending_at", "invalid_date");
         subscription.UpdatedAt = now;
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await db.SaveChangesAsync(ct);
+        if (wasPending && subscription.Status == SubscriptionStatus.Active) await webhooks.EnqueueAsync(subscription, "subscription.started", ct);
+        await tx.CommitAsync(ct);
         return subscription;
     }
 
@@ -90,7 +98,7 @@ public sealed class SubscriptionHandler(
         var wanted = status == SubscriptionStatus.Pending ? SubscriptionStatus.Pending : SubscriptionStatus.Active;
         var subscription = await db.Subscriptions.FirstOrDefaultAsync(s => s.ExternalId == externalId && s.Status == wanted, ct);
         if (subscription is null) return LagoError.NotFound("subscription");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await lifecycle.EndAsync(subscription, clock.GetUtcNow(), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

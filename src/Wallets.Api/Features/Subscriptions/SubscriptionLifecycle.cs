@@ -7,7 +7,7 @@ using Wallets.Domain.Allocation;
 namespace Wallets.Api.Features.Subscriptions;
 
 /// <summary>How a subscription ends, wherever it is ended from (its own DELETE, or its plan's or customer's deletion).</summary>
-public sealed class SubscriptionLifecycle(WalletsDbContext db, SubscriptionInvoicing invoicing)
+public sealed class SubscriptionLifecycle(WalletsDbContext db, SubscriptionInvoicing invoicing, SubscriptionWebhooks webhooks)
 {
     /// <summary>Ends every live (active or pending) subscription of the customer, as <see cref="EndAllAsync"/> does.</summary>
     public Task EndAllOfCustomerAsync(Customer customer, DateTimeOffset now, CancellationToken ct) =>
@@ -50,6 +50,7 @@ public sealed class SubscriptionLifecycle(WalletsDbContext db, SubscriptionInvoi
         {
             subscription.Status = SubscriptionStatus.Terminated;
             subscription.TerminatedAt = now;
+            await webhooks.EnqueueAsync(subscription, "subscription.terminated", ct);
             await SubscriptionTerminatedAsync(subscription, ct);
         }
     }

@@ -11,7 +11,8 @@ namespace Wallets.Api.Features.Wallets;
 
 /// <summary>Creating (with its initial credits, in the same transaction), updating and terminating wallets.</summary>
 public sealed partial class WalletHandler(
-    WalletsDbContext db, Tenant tenant, WalletLedger ledger, CreditInvoices invoices, RecurringRules rules, RequestTransaction request, TimeProvider clock)
+    WalletsDbContext db, Tenant tenant, WalletLedger ledger, CreditInvoices invoices, RecurringRules rules, RequestTransaction request,
+    WalletWebhooks webhooks, TimeProvider clock)
 {
     /// <param name="routeCustomer">The customer of `POST /customers/{id}/wallets` (a 404 if unknown there); else the body's.</param>
     public async Task<Result<Wallet>> CreateAsync(WalletInput input, string? routeCustomer, CancellationToken ct)
@@ -73,6 +74,7 @@ public sealed partial class WalletHandler(
         if (paid is not null) await invoices.BillPurchaseAsync(wallet, wallet.Customer, ledger.Purchase(wallet, paid, details), ct);
         if (granted is not null) ledger.Grant(wallet, granted, details);
         await ledger.SaveAsync(ct);
+        await webhooks.EnqueueAsync(wallet, "wallet.created", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }
@@ -131,6 +133,7 @@ public sealed partial class WalletHandler(
         var rule = await rules.UpdateAsync(wallet, input, ct);
         if (!rule.IsOk) return rule.Error!;
         wallet.ActiveRule = rule.Value;
+        await webhooks.EnqueueAsync(wallet, "wallet.updated", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }
@@ -148,6 +151,7 @@ public sealed partial class WalletHandler(
         wallet.Status = WalletStatus.Terminated;
         wallet.TerminatedAt = wallet.UpdatedAt = clock.GetUtcNow();
         await ledger.SaveAsync(ct);
+        await webhooks.EnqueueAsync(wallet, "wallet.terminated", ct);
         await tx.CommitAsync(ct);
         return wallet;
     }

@@ -43,7 +43,7 @@ public static class WebhookOutbox
     private const string EnqueueSql = """
         INSERT INTO webhooks (id, organization_id, webhook_endpoint_id, webhook_type, object_type, payload, next_attempt_at, created_at, updated_at)
         SELECT gen_random_uuid(), e.organization_id, e.id, m.webhook_type, m.object_type, m.payload, $5, $5, $5
-        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m (organization_id, webhook_type, object_type, payload, n)
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[]) WITH ORDINALITY AS m (organization_id, webhook_type, object_type, payload, n)
         JOIN webhook_endpoints e ON e.organization_id = m.organization_id AND (e.event_types IS NULL OR m.webhook_type = ANY (e.event_types))
         ORDER BY m.n
         """;
@@ -55,7 +55,7 @@ public static class WebhookOutbox
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.OrganizationId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.WebhookType).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ObjectType).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Payload()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Payload()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         return command;
     }
@@ -77,4 +77,9 @@ public static class WebhookOutbox
 
     public static Task EnqueueAsync(this WalletsDbContext db, WebhookMessage message, DateTimeOffset now, CancellationToken ct) =>
         db.EnqueueAsync([message], now, ct);
+
+    /// <summary>Whether any endpoint of the organization takes this type: lets a caller skip building a costly object.</summary>
+    public static async Task<bool> AnySubscribedAsync(this WalletsDbContext db, Guid organizationId, string webhookType, CancellationToken ct) =>
+        await db.WebhookEndpoints.IgnoreQueryFilters()
+            .AnyAsync(e => e.OrganizationId == organizationId && (e.EventTypes == null || e.EventTypes.Contains(webhookType)), ct);
 }
