@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.AddOns;
@@ -16,6 +15,7 @@ using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api;
 
@@ -88,20 +88,7 @@ public static class Startup
         }
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(swagger =>
-        {
-            swagger.SwaggerDoc("v1", new OpenApiInfo { Title = "Wallets API", Version = "v1", Description = "Lago-compatible prepaid-credit wallets." });
-            // Decimals travel as strings ("10.5"), as in Lago.
-            swagger.MapType<decimal>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "decimal" });
-            swagger.MapType<decimal?>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "decimal" });
-            swagger.CustomSchemaIds(type => type.FullName!.Replace('+', '.').Replace("Wallets.Api.Features.", ""));
-            swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "Your API key, as `Authorization: Bearer <key>`.",
-            });
-            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
-        });
+        services.AddWalletsOpenApi();
     }
 
     /// <summary>

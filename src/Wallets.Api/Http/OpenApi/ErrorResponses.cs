@@ -1,0 +1,71 @@
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Wallets.Api.Http.OpenApi;
+
+/// <summary>
+/// The error answers every operation documents, by the rules that produce them, so an endpoint added later is
+/// described without a line of its own. Under `/api/v1`: 401 (ApiKeyAuth), 400 (a malformed request or query),
+/// 503 (the database unavailable); 404 with a path parameter; on writes 409 and 422 (Idempotency-Key); with a body
+/// 413 and 422. Anything else an endpoint answers (a 404 from a body's reference, a 405) it names with
+/// <see cref="LagoErrorEndpoints.ProducesLagoErrors"/>. Paged lists get `page` and `per_page`.
+/// </summary>
+public sealed class ErrorResponses : IOperationFilter
+{
+    public const string ApiPrefix = "api/v1/";
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var description = context.ApiDescription;
+        var path = description.RelativePath ?? "";
+        var statuses = new SortedSet<int>(description.ActionDescriptor.EndpointMetadata.OfType<LagoErrorMetadata>().SelectMany(m => m.Statuses));
+        if (path.StartsWith(ApiPrefix, StringComparison.Ordinal))
+        {
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OpenApiSetup.SecurityScheme, context.Document)] = [] });
+            statuses.UnionWith([400, 401, 503]);
+            if (path.Contains('{')) statuses.Add(404);
+            if (description.HttpMethod is not ("GET" or "HEAD")) statuses.UnionWith([409, 422]);
+            if (operation.RequestBody is not null) statuses.UnionWith([413, 422]);
+        }
+
+        operation.Responses ??= [];
+        foreach (var status in statuses)
+        {
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (operation.Responses.ContainsKey(key)) continue;
+            var (schema, text) = ErrorSchemas.For(status);
+            operation.Responses[key] = new OpenApiResponse
+            {
+                Description = text,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = new OpenApiSchemaReference(schema, context.Document) },
+                },
+            };
+        }
+
+        if (description.SupportedResponseTypes.Any(r => r.Type?.GetProperty("Meta")?.PropertyType == typeof(PageMeta)))
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(QueryInteger("page", "The page to return, from 1.", "1", null));
+            operation.Parameters.Add(QueryInteger("per_page", $"Items per page (default {PageRequest.DefaultPerPage}).", "1", null));
+        }
+    }
+
+    private static OpenApiParameter QueryInteger(string name, string text, string? minimum, string? maximum) => new()
+    {
+        Name = name, In = ParameterLocation.Query, Description = text,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = minimum, Maximum = maximum },
+    };
+}
+
+/// <summary>Error statuses an endpoint answers beyond the rules of <see cref="ErrorResponses"/>.</summary>
+public sealed record LagoErrorMetadata(IReadOnlyList<int> Statuses);
+
+public static class LagoErrorEndpoints
+{
+    /// <summary>Documents error statuses this endpoint answers beyond the conventions (e.g. 404 for a body's reference, 405).</summary>
+    public static RouteHandlerBuilder ProducesLagoErrors(this RouteHandlerBuilder endpoint, params int[] statuses) =>
+        endpoint.WithMetadata(new LagoErrorMetadata(statuses));
+}
