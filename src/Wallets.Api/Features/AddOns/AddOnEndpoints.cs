@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.AddOns;
 
@@ -9,7 +10,7 @@ public static class AddOnEndpoints
     public static RouteGroupBuilder MapAddOnEndpoints(this RouteGroupBuilder api)
     {
         var addOns = api.MapGroup("/add_ons").WithTags("Add-ons");
-        addOns.MapPost("/", CreateAddOn).WithName("createAddOn").Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();
+        addOns.MapPost("/", CreateAddOn).WithName("createAddOn").ProducesLagoErrors(404).Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();
         addOns.MapGet("/", FindAllAddOns).WithName("findAllAddOns").Produces<AddOnsPage>();
         addOns.MapGet("/{code}", FindAddOn).WithName("findAddOn").Produces<AddOnEnvelope>();
         addOns.MapPut("/{code}", UpdateAddOn).WithName("updateAddOn").Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Customers;
 
@@ -9,10 +10,10 @@ public static class CustomerEndpoints
     public static RouteGroupBuilder MapCustomerEndpoints(this RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
-        customers.MapPost("/", CreateCustomer).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
-        customers.MapGet("/", FindAllCustomers).Produces<CustomersPage>();
-        customers.MapGet("/{external_customer_id}", FindCustomer).Produces<CustomerEnvelope>();
-        customers.MapDelete("/{external_customer_id}", DestroyCustomer).Produces<CustomerEnvelope>();
+        customers.MapPost("/", CreateCustomer).WithName("createCustomer").ProducesLagoErrors(404).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
+        customers.MapGet("/", FindAllCustomers).WithName("findAllCustomers").Produces<CustomersPage>();
+        customers.MapGet("/{external_customer_id}", FindCustomer).WithName("findCustomer").Produces<CustomerEnvelope>();
+        customers.MapDelete("/{external_customer_id}", DestroyCustomer).WithName("destroyCustomer").Produces<CustomerEnvelope>();
         return api;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Invoices;
 
@@ -9,11 +10,11 @@ public static class InvoiceEndpoints
     public static RouteGroupBuilder MapInvoiceEndpoints(this RouteGroupBuilder api)
     {
         var invoices = api.MapGroup("/invoices").WithTags("Invoices");
-        invoices.MapPost("/", CreateInvoice).WithName("createInvoice").Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
-        invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices").Produces<InvoicesPage>();
+        invoices.MapPost("/", CreateInvoice).WithName("createInvoice").ProducesLagoErrors(404).Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
+        invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices").ProducesLagoErrors(404).Produces<InvoicesPage>();
         invoices.MapGet("/{lago_id}", FindInvoice).WithName("findInvoice").Produces<InvoiceEnvelope>();
         invoices.MapPut("/{lago_id}", UpdateInvoice).WithName("updateInvoice").Accepts<InvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
-        invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").Produces<InvoiceEnvelope>();
+        invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").ProducesLagoErrors(405).Produces<InvoiceEnvelope>();
         api.MapGet("/customers/{external_customer_id}/invoices", FindAllCustomerInvoices).WithTags("Invoices")
             .WithName("findAllCustomerInvoices").Produces<InvoicesPage>();
         return api;

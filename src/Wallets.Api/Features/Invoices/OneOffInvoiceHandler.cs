@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
@@ -10,13 +11,13 @@ namespace Wallets.Api.Features.Invoices;
 
 public sealed class OneOffInvoiceInput : Input
 {
-    public string? ExternalCustomerId { get; init; }
+    [Required] public string? ExternalCustomerId { get; init; }
     public string? Currency { get; init; }
-    public List<OneOffFeeInput?>? Fees { get; init; }
+    [Required] public List<OneOffFeeInput?>? Fees { get; init; }
 }
 
 public sealed record OneOffFeeInput(
-    string? AddOnCode, long? UnitAmountCents, string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
+    [property: Required] string? AddOnCode, long? UnitAmountCents, string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
 
 public sealed record OneOffInvoiceRequest(OneOffInvoiceInput Invoice);
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Plans;
 
@@ -9,7 +10,7 @@ public static class PlanEndpoints
     public static RouteGroupBuilder MapPlanEndpoints(this RouteGroupBuilder api)
     {
         var plans = api.MapGroup("/plans").WithTags("Plans");
-        plans.MapPost("/", CreatePlan).WithName("createPlan").Accepts<PlanRequest>("application/json").Produces<PlanEnvelope>();
+        plans.MapPost("/", CreatePlan).WithName("createPlan").ProducesLagoErrors(404).Accepts<PlanRequest>("application/json").Produces<PlanEnvelope>();
         plans.MapGet("/", FindAllPlans).WithName("findAllPlans").Produces<PlansPage>();
         plans.MapGet("/{code}", FindPlan).WithName("findPlan").Produces<PlanEnvelope>();
         plans.MapPut("/{code}", UpdatePlan).WithName("updatePlan").Accepts<PlanRequest>("application/json").Produces<PlanEnvelope>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Subscriptions;
 
@@ -9,7 +10,7 @@ public static class SubscriptionEndpoints
     public static RouteGroupBuilder MapSubscriptionEndpoints(this RouteGroupBuilder api)
     {
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
-        subscriptions.MapPost("/", CreateSubscription).WithName("createSubscription")
+        subscriptions.MapPost("/", CreateSubscription).WithName("createSubscription").ProducesLagoErrors(404)
             .Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionEnvelope>();
         subscriptions.MapGet("/", FindAllSubscriptions).WithName("findAllSubscriptions").Produces<SubscriptionsPage>();
         subscriptions.MapGet("/{external_id}", FindSubscription).WithName("findSubscription").Produces<SubscriptionEnvelope>();

@@ -1,4 +1,6 @@
 using Wallets.Api.Data;
+using System.ComponentModel.DataAnnotations;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.WalletTransactions;
@@ -6,7 +8,7 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// <summary>`POST /wallet_transactions` body: a top-up, a grant and/or a void, in one request.</summary>
 public sealed class WalletTransactionInput : Input
 {
-    public string? WalletId { get; init; }
+    [Required] public string? WalletId { get; init; }
     public string? PaidCredits { get; init; }
     public string? GrantedCredits { get; init; }
     public string? VoidedCredits { get; init; }
@@ -55,7 +57,7 @@ public sealed record WalletTransactionView(
     DateTimeOffset? FailedAt,
     DateTimeOffset CreatedAt,
     string? PurchaseOrderNumber,
-    object PaymentMethod,
+    PaymentMethodView PaymentMethod,
     IReadOnlyList<object> AppliedInvoiceCustomSections)
 {
     public static WalletTransactionView From(WalletTransaction t, Wallet wallet)
@@ -66,6 +68,6 @@ public sealed record WalletTransactionView(
             t.TransactionType, (decimal)t.AmountCents / rate.Currency.SubunitToUnit, t.CreditAmount, t.RemainingAmountCents,
             t.RemainingAmountCents is { } remaining ? rate.FromCents(remaining).Credits : null,
             t.Priority, t.Name, t.InvoiceRequiresSuccessfulPayment, t.Metadata, t.SettledAt, t.FailedAt, t.CreatedAt, null,
-            new { payment_method_type = "provider", payment_method_id = (Guid?)null }, []);
+            PaymentMethodView.Provider, []);
     }
 }

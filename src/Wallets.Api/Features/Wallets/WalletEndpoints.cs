@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Wallets;
 
@@ -11,7 +12,7 @@ public static class WalletEndpoints
     {
         var wallets = api.MapGroup("/wallets").WithTags("Wallets");
         wallets.MapPost("/", CreateWallet).WithName("createWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
-        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").Produces<WalletsPage>();
+        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").ProducesLagoErrors(404).Produces<WalletsPage>();
         wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").Produces<WalletEnvelope>();
         wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();

@@ -30,8 +30,10 @@ public sealed class WireSchemas : ISchemaFilter
         {
             if (!target.Properties.ContainsKey(property.Name) || property.AttributeProvider is not MemberInfo member) continue;
             if (member.GetCustomAttribute<WireTypeAttribute>() is { } wire)
-                target.Properties[property.Name] = context.SchemaGenerator.GenerateSchema(wire.Type, context.SchemaRepository);
-            else if (property.CustomConverter is DecimalAsNumber)
+                target.Properties[property.Name] = wire.Types is [var one]
+                    ? context.SchemaGenerator.GenerateSchema(one, context.SchemaRepository)
+                    : new OpenApiSchema { AnyOf = [.. wire.Types.Select(t => context.SchemaGenerator.GenerateSchema(t, context.SchemaRepository))] };
+            else if (member.GetCustomAttribute<JsonConverterAttribute>()?.ConverterType == typeof(DecimalAsNumber))
                 target.Properties[property.Name] = Number(Nullable.GetUnderlyingType(property.PropertyType) is not null);
 
             var ignoredWhenNull = member.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: not JsonIgnoreCondition.Never };
@@ -46,9 +48,12 @@ public sealed class WireSchemas : ISchemaFilter
     };
 }
 
-/// <summary>The JSON a member takes or gives, where its CLR type is looser (a raw <c>JsonElement</c> parsed later).</summary>
+/// <summary>
+/// The JSON a member takes or gives, where its CLR type is looser (a raw <c>JsonElement</c> parsed later): the schema
+/// of that type, or any of those types.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class WireTypeAttribute(Type type) : Attribute
+public sealed class WireTypeAttribute(params Type[] types) : Attribute
 {
-    public Type Type { get; } = type;
+    public IReadOnlyList<Type> Types { get; } = types;
 }
