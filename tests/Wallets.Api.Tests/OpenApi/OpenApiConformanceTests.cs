@@ -48,7 +48,7 @@ public sealed class OpenApiConformanceTests(ApiFactory api) : IClassFixture<ApiF
 
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Take(60)));
         var missed = AllOperations(document).Except(seen).ToList();
-        Assert.True(missed.Count == 0, "operations the scenario never called:\n" + string.Join("\n", missed));
+        Assert.True(missed.Count == 0, "operations the scenario never called (add a call to ConformanceScenario):\n" + string.Join("\n", missed));
     }
 
     private static IEnumerable<string> AllOperations(JsonNode document) =>

@@ -19,6 +19,7 @@ public static class CustomerEndpoints
 
     public sealed record CustomerRequest(CustomerInput Customer);
 
+    /// <summary>Creates a customer, or updates the one with that `external_id` (an upsert, as Lago).</summary>
     private static async Task<IResult> CreateCustomer(HttpRequest request, CustomerHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<CustomerInput>(request, "customer");
@@ -26,12 +27,14 @@ public static class CustomerEndpoints
         return (await handler.UpsertAsync(input.Value!, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
     }
 
+    /// <summary>Lists customers, newest first.</summary>
     private static async Task<IResult> FindAllCustomers(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(db.Customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
         return Results.Json(new CustomersPage(page.Rows.Select(CustomerView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A customer by its external id.</summary>
     private static async Task<IResult> FindCustomer(string external_customer_id, WalletsDbContext db, CancellationToken ct)
     {
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == external_customer_id, ct);
@@ -40,6 +43,7 @@ public static class CustomerEndpoints
             : Results.Json(new CustomerEnvelope(CustomerView.From(customer)), LagoJson.Options);
     }
 
+    /// <summary>Deletes a customer.</summary>
     private static async Task<IResult> DestroyCustomer(string external_customer_id, CustomerHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(external_customer_id, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
 }

@@ -19,6 +19,7 @@ public static class PlanEndpoints
         return api;
     }
 
+    /// <summary>Creates a plan with its charges and taxes.</summary>
     private static async Task<IResult> CreatePlan(HttpRequest request, PlanHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<PlanInput>(request, "plan");
@@ -26,12 +27,14 @@ public static class PlanEndpoints
         return (await handler.CreateAsync(input.Value!, ct)).ToHttp(p => new PlanEnvelope(p));
     }
 
+    /// <summary>Lists plans, newest first.</summary>
     private static async Task<IResult> FindAllPlans(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(db.Plans.WithCatalog().OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id), ct);
         return Results.Json(new PlansPage(await PlanQueries.ViewsAsync(db, page.Rows, ct), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A plan by its code, with its charges.</summary>
     private static async Task<IResult> FindPlan(string code, WalletsDbContext db, CancellationToken ct)
     {
         var plan = await db.Plans.WithCatalog().FirstOrDefaultAsync(p => p.Code == code, ct);
@@ -40,6 +43,7 @@ public static class PlanEndpoints
             : Results.Json(new PlanEnvelope(await PlanQueries.ViewAsync(db, plan, ct)), LagoJson.Options);
     }
 
+    /// <summary>Updates a plan; `charges`, when sent, is its whole set.</summary>
     private static async Task<IResult> UpdatePlan(string code, HttpRequest request, PlanHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<PlanInput>(request, "plan");
@@ -47,6 +51,7 @@ public static class PlanEndpoints
         return (await handler.UpdateAsync(code, input.Value!, ct)).ToHttp(p => new PlanEnvelope(p));
     }
 
+    /// <summary>Deletes a plan.</summary>
     private static async Task<IResult> DestroyPlan(string code, PlanHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(code, ct)).ToHttp(p => new PlanEnvelope(p));
 }

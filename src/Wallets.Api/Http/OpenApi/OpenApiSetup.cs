@@ -7,7 +7,7 @@ namespace Wallets.Api.Http.OpenApi;
 
 /// <summary>
 /// The Swagger document (`/swagger/v1/swagger.json`), made to describe what goes over the wire: Lago's error bodies
-/// (<see cref="ErrorResponses"/>), wire types and required fields (<see cref="WireSchemas"/>), summaries from the XML
+/// (<see cref="OperationConventions"/>), wire types and required fields (<see cref="WireSchemas"/>), summaries from the XML
 /// comments of the handlers. `OpenApiConformanceTests` checks real responses against it.
 /// </summary>
 public static class OpenApiSetup
@@ -39,7 +39,7 @@ public static class OpenApiSetup
             swagger.MapType<JsonElement?>(() => new OpenApiSchema { Description = "Any JSON value." });
             swagger.CustomSchemaIds(type => type.FullName!.Replace('+', '.').Replace("Wallets.Api.Features.", ""));
             swagger.SchemaFilter<WireSchemas>();
-            swagger.OperationFilter<ErrorResponses>();
+            swagger.OperationFilter<OperationConventions>();
             swagger.DocumentFilter<ErrorSchemas>();
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml)) swagger.IncludeXmlComments(xml);

@@ -4,13 +4,13 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace Wallets.Api.Http.OpenApi;
 
 /// <summary>
-/// The error answers every operation documents, by the rules that produce them, so an endpoint added later is
-/// described without a line of its own. Under `/api/v1`: 401 (ApiKeyAuth), 400 (a malformed request or query),
+/// What every operation documents by the rules that produce it, so an endpoint added later is described without a
+/// line of its own: the bearer key, path parameters, `page`/`per_page` on paged lists, and its error answers. Under `/api/v1`: 401 (ApiKeyAuth), 400 (a malformed request or query),
 /// 503 (the database unavailable); 404 with a path parameter; on writes 409 and 422 (Idempotency-Key); with a body
 /// 413 and 422. Anything else an endpoint answers (a 404 from a body's reference, a 405) it names with
-/// <see cref="LagoErrorEndpoints.ProducesLagoErrors"/>. Paged lists get `page` and `per_page`.
+/// <see cref="LagoErrorEndpoints.ProducesLagoErrors"/>.
 /// </summary>
-public sealed class ErrorResponses : IOperationFilter
+public sealed class OperationConventions : IOperationFilter
 {
     public const string ApiPrefix = "api/v1/";
 
@@ -45,9 +45,14 @@ public sealed class ErrorResponses : IOperationFilter
             };
         }
 
+        // A route value the handler reads from HttpContext is still a path parameter.
+        operation.Parameters ??= [];
+        foreach (var name in System.Text.RegularExpressions.Regex.Matches(path, @"\{(\w+)[^}]*\}").Select(m => m.Groups[1].Value))
+            if (!operation.Parameters.Any(p => p.In == ParameterLocation.Path && p.Name == name))
+                operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+
         if (description.SupportedResponseTypes.Any(r => r.Type?.GetProperty("Meta")?.PropertyType == typeof(PageMeta)))
         {
-            operation.Parameters ??= [];
             operation.Parameters.Add(QueryInteger("page", "The page to return, from 1.", "1", null));
             operation.Parameters.Add(QueryInteger("per_page", $"Items per page (default {PageRequest.DefaultPerPage}).", "1", null));
         }
@@ -60,7 +65,7 @@ public sealed class ErrorResponses : IOperationFilter
     };
 }
 
-/// <summary>Error statuses an endpoint answers beyond the rules of <see cref="ErrorResponses"/>.</summary>
+/// <summary>Error statuses an endpoint answers beyond the rules of <see cref="OperationConventions"/>.</summary>
 public sealed record LagoErrorMetadata(IReadOnlyList<int> Statuses);
 
 public static class LagoErrorEndpoints
