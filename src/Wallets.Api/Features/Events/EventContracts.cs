@@ -69,7 +69,7 @@ public sealed record EventInputObject(
     [property: Required] string Code,
     [property: JsonPropertyName("timestamp"), WireType(typeof(long), typeof(DateTimeOffset))] JsonElement? Timestamp,
     Dictionary<string, JsonElement>? Properties,
-    string? PreciseTotalAmountCents,
+    [property: WireType(typeof(decimal?))] string? PreciseTotalAmountCents,
     string? TargetWalletCode);
 
 public sealed record EventRequest(EventInputObject Event);

@@ -4,6 +4,7 @@ using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 using Wallets.Domain.Billing;
 using Wallets.Domain.Money;
 
@@ -17,7 +18,7 @@ public sealed class OneOffInvoiceInput : Input
 }
 
 public sealed record OneOffFeeInput(
-    [property: Required] string? AddOnCode, long? UnitAmountCents, string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
+    [property: Required] string? AddOnCode, long? UnitAmountCents, [property: WireType(typeof(decimal?))] string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
 
 public sealed record OneOffInvoiceRequest(OneOffInvoiceInput Invoice);
 

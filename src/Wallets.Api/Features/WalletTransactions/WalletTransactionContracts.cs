@@ -2,6 +2,7 @@ using Wallets.Api.Data;
 using System.ComponentModel.DataAnnotations;
 using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.WalletTransactions;
 
@@ -9,9 +10,9 @@ namespace Wallets.Api.Features.WalletTransactions;
 public sealed class WalletTransactionInput : Input
 {
     [Required] public string? WalletId { get; init; }
-    public string? PaidCredits { get; init; }
-    public string? GrantedCredits { get; init; }
-    public string? VoidedCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? PaidCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? GrantedCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? VoidedCredits { get; init; }
     public string? VoidedTransactionId { get; init; }
     public string? Name { get; init; }
     public int? Priority { get; init; }

@@ -11,14 +11,14 @@ namespace Wallets.Api.Features.Wallets;
 public sealed class WalletInput : Input
 {
     public string? ExternalCustomerId { get; init; }
-    public string? RateAmount { get; init; }
+    [WireType(typeof(decimal?))] public string? RateAmount { get; init; }
     public string? Currency { get; init; }
     public string? Name { get; init; }
     public string? Code { get; init; }
     public int? Priority { get; init; }
-    public string? PaidCredits { get; init; }
-    public string? GrantedCredits { get; init; }
-    public string? ExpirationAt { get; init; }
+    [WireType(typeof(decimal?))] public string? PaidCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? GrantedCredits { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? ExpirationAt { get; init; }
     public bool? InvoiceRequiresSuccessfulPayment { get; init; }
     public long? PaidTopUpMinAmountCents { get; init; }
     public long? PaidTopUpMaxAmountCents { get; init; }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -5,9 +7,9 @@ namespace Wallets.Api.Http.OpenApi;
 
 /// <summary>
 /// What every operation documents by the rules that produce it, so an endpoint added later is described without a
-/// line of its own: the bearer key, path parameters, `page`/`per_page` on paged lists, and its error answers. Under `/api/v1`: 401 (ApiKeyAuth), 400 (a malformed request or query),
-/// 503 (the database unavailable); 404 with a path parameter; on writes 409 and 422 (Idempotency-Key); with a body
-/// 413 and 422. Anything else an endpoint answers (a 404 from a body's reference, a 405) it names with
+/// line of its own: the bearer key, path parameters, `page`/`per_page` on paged lists, and its error answers. Under
+/// `/api/v1`: 401 (ApiKeyAuth), 400 (a malformed request or query), 503 (the database unavailable); 404 with a path
+/// parameter; on writes 409 and 422 (Idempotency-Key); with a body 413 and 422. Anything else an endpoint answers (a 404 from a body's reference, a 405) it names with
 /// <see cref="LagoErrorEndpoints.ProducesLagoErrors"/>.
 /// </summary>
 public sealed class OperationConventions : IOperationFilter
@@ -32,7 +34,7 @@ public sealed class OperationConventions : IOperationFilter
         operation.Responses ??= [];
         foreach (var status in statuses)
         {
-            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var key = status.ToString(CultureInfo.InvariantCulture);
             if (operation.Responses.ContainsKey(key)) continue;
             var (schema, text) = ErrorSchemas.For(status);
             operation.Responses[key] = new OpenApiResponse
@@ -47,21 +49,26 @@ public sealed class OperationConventions : IOperationFilter
 
         // A route value the handler reads from HttpContext is still a path parameter.
         operation.Parameters ??= [];
-        foreach (var name in System.Text.RegularExpressions.Regex.Matches(path, @"\{(\w+)[^}]*\}").Select(m => m.Groups[1].Value))
-            if (!operation.Parameters.Any(p => p.In == ParameterLocation.Path && p.Name == name))
-                operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+        foreach (var name in Regex.Matches(path, @"\{(\w+)[^}]*\}").Select(m => m.Groups[1].Value))
+        {
+            if (operation.Parameters.Any(p => p.In == ParameterLocation.Path && p.Name == name)) continue;
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name, In = ParameterLocation.Path, Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
 
         if (description.SupportedResponseTypes.Any(r => r.Type?.GetProperty("Meta")?.PropertyType == typeof(PageMeta)))
         {
-            operation.Parameters.Add(QueryInteger("page", "The page to return, from 1.", "1", null));
-            operation.Parameters.Add(QueryInteger("per_page", $"Items per page (default {PageRequest.DefaultPerPage}).", "1", null));
+            operation.Parameters.Add(QueryInteger("page", "The page to return, from 1."));
+            operation.Parameters.Add(QueryInteger("per_page", $"Items per page (default {PageRequest.DefaultPerPage})."));
         }
     }
 
-    private static OpenApiParameter QueryInteger(string name, string text, string? minimum, string? maximum) => new()
+    private static OpenApiParameter QueryInteger(string name, string text) => new()
     {
         Name = name, In = ParameterLocation.Query, Description = text,
-        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = minimum, Maximum = maximum },
+        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" },
     };
 }
 
