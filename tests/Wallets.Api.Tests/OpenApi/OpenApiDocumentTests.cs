@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.OpenApi;
@@ -26,6 +27,9 @@ public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFact
             var responses = operation["responses"]!.AsObject();
             if (string.IsNullOrWhiteSpace((string?)operation["summary"])) problems.Add($"{name}: no summary (an XML comment on its handler)");
             if (string.IsNullOrWhiteSpace((string?)operation["operationId"])) problems.Add($"{name}: no operationId (WithName)");
+            var declared = operation["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "path").Select(p => (string?)p!["name"]).ToHashSet() ?? [];
+            foreach (var parameter in Regex.Matches(path, @"\{(\w+)\}").Select(m => m.Groups[1].Value))
+                if (!declared.Contains(parameter)) problems.Add($"{name}: path parameter {parameter} is not declared");
             var id = (string?)operation["operationId"] ?? "";
             if (!NoSuccess.Contains(id) && responses["200"]?["content"]?["application/json"]?["schema"] is null)
                 problems.Add($"{name}: no 200 body schema (Produces<T>)");
