@@ -33,6 +33,7 @@ public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFact
             var id = (string?)operation["operationId"] ?? "";
             if (!NoSuccess.Contains(id) && responses["200"]?["content"]?["application/json"]?["schema"] is null)
                 problems.Add($"{name}: no 200 body schema (Produces<T>)");
+            if (NoSuccess.Contains(id) && responses.Any(r => r.Key[0] == '2')) problems.Add($"{name}: a success it never answers");
             if (!path.StartsWith("/api/v1/"))
             {
                 if (operation["security"] is JsonArray { Count: > 0 }) problems.Add($"{name}: a padlock on a route that needs no key");

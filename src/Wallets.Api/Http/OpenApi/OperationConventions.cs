@@ -32,6 +32,8 @@ public sealed class OperationConventions : IOperationFilter
         }
 
         operation.Responses ??= [];
+        // Every answer has a JSON body: a 200 without one is only ApiExplorer's guess for an endpoint that declared none.
+        if (operation.Responses.TryGetValue("200", out var guessed) && guessed.Content is not { Count: > 0 }) operation.Responses.Remove("200");
         foreach (var status in statuses)
         {
             var key = status.ToString(CultureInfo.InvariantCulture);
