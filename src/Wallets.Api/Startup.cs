@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.OpenApi;
 using Npgsql;
 using Wallets.Api.Data;
 using Wallets.Api.Features.AddOns;
@@ -17,6 +16,7 @@ using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 using Wallets.Api.Ledger;
 
 namespace Wallets.Api;
@@ -95,20 +95,7 @@ public static class Startup
         }
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(swagger =>
-        {
-            swagger.SwaggerDoc("v1", new OpenApiInfo { Title = "Wallets API", Version = "v1", Description = "Lago-compatible prepaid-credit wallets." });
-            // Decimals travel as strings ("10.5"), as in Lago.
-            swagger.MapType<decimal>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "decimal" });
-            swagger.MapType<decimal?>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "decimal" });
-            swagger.CustomSchemaIds(type => type.FullName!.Replace('+', '.').Replace("Wallets.Api.Features.", ""));
-            swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "Your API key, as `Authorization: Bearer <key>`.",
-            });
-            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
-        });
+        services.AddWalletsOpenApi();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.AddOns;
 
@@ -9,7 +10,7 @@ public static class AddOnEndpoints
     public static RouteGroupBuilder MapAddOnEndpoints(this RouteGroupBuilder api)
     {
         var addOns = api.MapGroup("/add_ons").WithTags("Add-ons");
-        addOns.MapPost("/", CreateAddOn).WithName("createAddOn").Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();
+        addOns.MapPost("/", CreateAddOn).WithName("createAddOn").ProducesLagoErrors(404).Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();
         addOns.MapGet("/", FindAllAddOns).WithName("findAllAddOns").Produces<AddOnsPage>();
         addOns.MapGet("/{code}", FindAddOn).WithName("findAddOn").Produces<AddOnEnvelope>();
         addOns.MapPut("/{code}", UpdateAddOn).WithName("updateAddOn").Accepts<AddOnRequest>("application/json").Produces<AddOnEnvelope>();
@@ -19,6 +20,7 @@ public static class AddOnEndpoints
 
     private static AddOnEnvelope Envelope(AddOn addOn) => new(AddOnView.From(addOn));
 
+    /// <summary>Creates an add-on (a one-off charge for `POST /invoices`).</summary>
     private static async Task<IResult> CreateAddOn(HttpRequest request, AddOnHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<AddOnInput>(request, "add_on");
@@ -26,6 +28,7 @@ public static class AddOnEndpoints
         return (await handler.CreateAsync(input.Value!, ct)).ToHttp(Envelope);
     }
 
+    /// <summary>Lists add-ons, newest first.</summary>
     private static async Task<IResult> FindAllAddOns(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(
@@ -33,12 +36,14 @@ public static class AddOnEndpoints
         return Results.Json(new AddOnsPage(page.Rows.Select(AddOnView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>An add-on by its code.</summary>
     private static async Task<IResult> FindAddOn(string code, WalletsDbContext db, CancellationToken ct)
     {
         var addOn = await db.AddOns.Include(a => a.AppliedTaxes).FirstOrDefaultAsync(a => a.Code == code, ct);
         return addOn is null ? LagoError.NotFound("add_on").ToResult() : Results.Json(Envelope(addOn), LagoJson.Options);
     }
 
+    /// <summary>Updates an add-on; only the keys sent change.</summary>
     private static async Task<IResult> UpdateAddOn(string code, HttpRequest request, AddOnHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<AddOnInput>(request, "add_on");
@@ -46,6 +51,7 @@ public static class AddOnEndpoints
         return (await handler.UpdateAsync(code, input.Value!, ct)).ToHttp(Envelope);
     }
 
+    /// <summary>Deletes an add-on.</summary>
     private static async Task<IResult> DestroyAddOn(string code, AddOnHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(code, ct)).ToHttp(Envelope);
 }

@@ -19,6 +19,7 @@ public static class BillableMetricEndpoints
         return api;
     }
 
+    /// <summary>Creates a billable metric: what events measure and how they aggregate.</summary>
     private static async Task<IResult> CreateBillableMetric(HttpRequest request, BillableMetricHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<BillableMetricInput>(request, "billable_metric");
@@ -26,6 +27,7 @@ public static class BillableMetricEndpoints
         return (await handler.CreateAsync(input.Value!, ct)).ToHttp(m => new BillableMetricEnvelope(BillableMetricView.From(m, MetricUsage.None)));
     }
 
+    /// <summary>Lists billable metrics, newest first.</summary>
     private static async Task<IResult> FindAllBillableMetrics(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(db.BillableMetrics.OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id), ct);
@@ -34,12 +36,14 @@ public static class BillableMetricEndpoints
         return Results.Json(new BillableMetricsPage(views, page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A billable metric by its code.</summary>
     private static async Task<IResult> FindBillableMetric(string code, WalletsDbContext db, CancellationToken ct)
     {
         var metric = await db.BillableMetrics.FirstOrDefaultAsync(m => m.Code == code, ct);
         return metric is null ? LagoError.NotFound("billable_metric").ToResult() : Results.Json(await EnvelopeAsync(db, metric, ct), LagoJson.Options);
     }
 
+    /// <summary>Updates a billable metric; only the keys sent change.</summary>
     private static async Task<IResult> UpdateBillableMetric(string code, HttpRequest request, BillableMetricHandler handler, WalletsDbContext db, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<BillableMetricInput>(request, "billable_metric");
@@ -48,6 +52,7 @@ public static class BillableMetricEndpoints
         return result.IsOk ? Results.Json(await EnvelopeAsync(db, result.Value!, ct), LagoJson.Options) : result.Error!.ToResult();
     }
 
+    /// <summary>Deletes a billable metric.</summary>
     private static async Task<IResult> DestroyBillableMetric(string code, BillableMetricHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(code, ct)).ToHttp(m => new BillableMetricEnvelope(BillableMetricView.From(m, MetricUsage.None)));
 

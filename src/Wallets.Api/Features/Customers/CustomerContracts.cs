@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
@@ -6,7 +7,7 @@ namespace Wallets.Api.Features.Customers;
 
 public sealed class CustomerInput : Input
 {
-    public string? ExternalId { get; init; }
+    [Required] public string? ExternalId { get; init; }
     public string? Name { get; init; }
     public string? Firstname { get; init; }
     public string? Lastname { get; init; }
@@ -67,11 +68,11 @@ public sealed record CustomerView(
     string? CustomerType,
     string FinalizeZeroAmountInvoice,
     bool SkipInvoiceCustomSections,
-    object BillingConfiguration,
-    object ShippingAddress,
+    BillingConfigurationView BillingConfiguration,
+    AddressView ShippingAddress,
     IReadOnlyList<CustomerMetadataView> Metadata,
     IReadOnlyList<object> IntegrationCustomers,
-    IReadOnlyList<object> Taxes,
+    IReadOnlyList<TaxView> Taxes,
     IReadOnlyList<object> ApplicableInvoiceCustomSections,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
@@ -80,10 +81,21 @@ public sealed record CustomerView(
         c.Id, c.SequentialId, $"CUS-{c.SequentialId:D3}", c.ExternalId, c.Name, c.Firstname, c.Lastname, c.Email, c.Currency,
         c.Timezone, c.Timezone ?? "UTC", c.Country, c.AddressLine1, c.AddressLine2, c.City, c.State, c.Zipcode, c.Phone, c.Url,
         c.LegalName, c.LegalNumber, null, c.TaxIdentificationNumber, c.NetPaymentTerm, c.AccountType, c.CustomerType, "inherit", false,
-        new { invoice_grace_period = (int?)null, payment_provider = (string?)null, document_locale = (string?)null },
-        new { address_line1 = (string?)null, address_line2 = (string?)null, city = (string?)null, zipcode = (string?)null, state = (string?)null, country = (string?)null },
+        BillingConfigurationView.None, AddressView.None,
         c.Metadata.Select(m => new CustomerMetadataView(m.LagoId, m.Key, m.Value, m.DisplayInInvoice, m.CreatedAt)).ToList(),
         [], TaxView.Of(c.AppliedTaxes), [], c.CreatedAt, c.UpdatedAt);
+}
+
+/// <summary>Lago's `billing_configuration`; this service has no payment providers or grace periods.</summary>
+public sealed record BillingConfigurationView(int? InvoiceGracePeriod, string? PaymentProvider, string? DocumentLocale)
+{
+    public static readonly BillingConfigurationView None = new(null, null, null);
+}
+
+/// <summary>Lago's `shipping_address`.</summary>
+public sealed record AddressView(string? AddressLine1, string? AddressLine2, string? City, string? Zipcode, string? State, string? Country)
+{
+    public static readonly AddressView None = new(null, null, null, null, null, null);
 }
 
 public sealed record CustomerMetadataView(Guid LagoId, string Key, string Value, bool DisplayInInvoice, DateTimeOffset CreatedAt);

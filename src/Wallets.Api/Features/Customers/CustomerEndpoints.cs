@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Customers;
 
@@ -9,15 +10,16 @@ public static class CustomerEndpoints
     public static RouteGroupBuilder MapCustomerEndpoints(this RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
-        customers.MapPost("/", CreateCustomer).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
-        customers.MapGet("/", FindAllCustomers).Produces<CustomersPage>();
-        customers.MapGet("/{external_customer_id}", FindCustomer).Produces<CustomerEnvelope>();
-        customers.MapDelete("/{external_customer_id}", DestroyCustomer).Produces<CustomerEnvelope>();
+        customers.MapPost("/", CreateCustomer).WithName("createCustomer").ProducesLagoErrors(404).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
+        customers.MapGet("/", FindAllCustomers).WithName("findAllCustomers").Produces<CustomersPage>();
+        customers.MapGet("/{external_customer_id}", FindCustomer).WithName("findCustomer").Produces<CustomerEnvelope>();
+        customers.MapDelete("/{external_customer_id}", DestroyCustomer).WithName("destroyCustomer").Produces<CustomerEnvelope>();
         return api;
     }
 
     public sealed record CustomerRequest(CustomerInput Customer);
 
+    /// <summary>Creates a customer, or updates the one with that `external_id` (an upsert, as Lago).</summary>
     private static async Task<IResult> CreateCustomer(HttpRequest request, CustomerHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<CustomerInput>(request, "customer");
@@ -25,12 +27,14 @@ public static class CustomerEndpoints
         return (await handler.UpsertAsync(input.Value!, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
     }
 
+    /// <summary>Lists customers, newest first.</summary>
     private static async Task<IResult> FindAllCustomers(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(db.Customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
         return Results.Json(new CustomersPage(page.Rows.Select(CustomerView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A customer by its external id.</summary>
     private static async Task<IResult> FindCustomer(string external_customer_id, WalletsDbContext db, CancellationToken ct)
     {
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == external_customer_id, ct);
@@ -39,6 +43,7 @@ public static class CustomerEndpoints
             : Results.Json(new CustomerEnvelope(CustomerView.From(customer)), LagoJson.Options);
     }
 
+    /// <summary>Deletes a customer.</summary>
     private static async Task<IResult> DestroyCustomer(string external_customer_id, CustomerHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(external_customer_id, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
 }

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Wallets.Api.Data;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Events;
 
@@ -61,15 +63,16 @@ public sealed record EventView(
 
 /// <summary>For Swagger: `POST /events` and `POST /events/batch` bodies (`EventInput`, `EventBatchInput`).</summary>
 public sealed record EventInputObject(
-    string TransactionId,
+    [property: Required] string TransactionId,
     string? ExternalSubscriptionId,
     string? ExternalCustomerId,
-    string Code,
-    [property: JsonPropertyName("timestamp")] JsonElement? Timestamp,
+    [property: Required] string Code,
+    [property: JsonPropertyName("timestamp"), WireType(typeof(long), typeof(DateTimeOffset))] JsonElement? Timestamp,
     Dictionary<string, JsonElement>? Properties,
-    string? PreciseTotalAmountCents,
+    [property: WireType(typeof(decimal?))] string? PreciseTotalAmountCents,
     string? TargetWalletCode);
 
 public sealed record EventRequest(EventInputObject Event);
 
+/// <summary>Up to 100 events, each validated before any is stored.</summary>
 public sealed record EventBatchRequest(IReadOnlyList<EventInputObject> Events);

@@ -19,6 +19,7 @@ public static class EventEndpoints
         return api;
     }
 
+    /// <summary>Records a usage event; a `transaction_id` already recorded is a 422.</summary>
     private static async Task<IResult> CreateEvent(HttpRequest request, EventIngestion ingestion, TimeProvider clock, CancellationToken ct)
     {
         var body = await LagoBody.ReadDocumentAsync(request);
@@ -70,6 +71,7 @@ public static class EventEndpoints
         return stored.ToHttp(s => new EventsEnvelope(s.Select(EventView.From).ToList()));
     }
 
+    /// <summary>Lists events, newest first (filters: `external_subscription_id`, `code`, `timestamp_from`, `timestamp_to`).</summary>
     private static async Task<IResult> FindAllEvents(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var query = db.Events.AsNoTracking();
@@ -102,6 +104,7 @@ public static class EventEndpoints
         return Results.Json(new EventsPage(page.Rows.Select(EventView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>An event by its transaction id.</summary>
     private static async Task<IResult> FindEvent(string transaction_id, WalletsDbContext db, CancellationToken ct)
     {
         var found = await db.Events.AsNoTracking().Where(e => e.TransactionId == transaction_id)

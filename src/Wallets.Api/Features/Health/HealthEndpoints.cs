@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Npgsql;
 using Wallets.Api.Data;
 
@@ -5,14 +6,20 @@ namespace Wallets.Api.Features.Health;
 
 public static class HealthEndpoints
 {
+    /// <summary>A probe's answer: `alive`, `ready`, `schema_out_of_date` or `database_unreachable`.</summary>
+    public sealed record HealthStatus(string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SchemaVersion = null);
+
     public static void MapHealthEndpoints(this WebApplication app)
     {
         var health = app.MapGroup("/health").WithTags("Health");
-        health.MapGet("/", () => Results.Json(new { status = "alive" }));
-        health.MapGet("/ready", Ready);
+        health.MapGet("/", Alive).WithName("alive").Produces<HealthStatus>();
+        health.MapGet("/ready", Ready).WithName("ready").Produces<HealthStatus>().Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
     }
 
-    /// <summary>Ready when the database answers and every schema file is applied.</summary>
+    /// <summary>Alive while the process serves requests (a liveness probe; no key needed).</summary>
+    private static IResult Alive() => Results.Json(new HealthStatus("alive"));
+
+    /// <summary>Ready when the database answers and every schema file is applied (a readiness probe; no key needed).</summary>
     private static async Task<IResult> Ready(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         try
@@ -20,12 +27,12 @@ public static class HealthEndpoints
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             var current = await SchemaMigrator.IsCurrentAsync(connection, ct);
             return current
-                ? Results.Json(new { status = "ready", schema_version = SchemaMigrator.LatestVersion })
-                : Results.Json(new { status = "schema_out_of_date", schema_version = SchemaMigrator.LatestVersion }, statusCode: 503);
+                ? Results.Json(new HealthStatus("ready", SchemaMigrator.LatestVersion))
+                : Results.Json(new HealthStatus("schema_out_of_date", SchemaMigrator.LatestVersion), statusCode: 503);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            return Results.Json(new { status = "database_unreachable" }, statusCode: 503);
+            return Results.Json(new HealthStatus("database_unreachable"), statusCode: 503);
         }
     }
 }

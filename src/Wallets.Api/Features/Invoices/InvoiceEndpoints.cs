@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Invoices;
 
@@ -9,11 +10,11 @@ public static class InvoiceEndpoints
     public static RouteGroupBuilder MapInvoiceEndpoints(this RouteGroupBuilder api)
     {
         var invoices = api.MapGroup("/invoices").WithTags("Invoices");
-        invoices.MapPost("/", CreateInvoice).WithName("createInvoice").Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
-        invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices").Produces<InvoicesPage>();
+        invoices.MapPost("/", CreateInvoice).WithName("createInvoice").ProducesLagoErrors(404).Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
+        invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices").ProducesLagoErrors(404).Produces<InvoicesPage>();
         invoices.MapGet("/{lago_id}", FindInvoice).WithName("findInvoice").Produces<InvoiceEnvelope>();
         invoices.MapPut("/{lago_id}", UpdateInvoice).WithName("updateInvoice").Accepts<InvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
-        invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").Produces<InvoiceEnvelope>();
+        invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").ProducesLagoErrors(405).Produces<InvoiceEnvelope>();
         api.MapGet("/customers/{external_customer_id}/invoices", FindAllCustomerInvoices).WithTags("Invoices")
             .WithName("findAllCustomerInvoices").Produces<InvoicesPage>();
         return api;
@@ -24,6 +25,7 @@ public static class InvoiceEndpoints
     private static async Task<IResult> Render(Result<Invoice> result, InvoiceViews views, CancellationToken ct) =>
         result.IsOk ? Results.Json(new InvoiceEnvelope(await views.OneAsync(result.Value!, ct)), LagoJson.Options) : result.Error!.ToResult();
 
+    /// <summary>Creates a one-off invoice of add-ons, finalized at once.</summary>
     private static async Task<IResult> CreateInvoice(HttpRequest request, OneOffInvoiceHandler handler, InvoiceViews views, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<OneOffInvoiceInput>(request, "invoice");
@@ -31,12 +33,14 @@ public static class InvoiceEndpoints
         return await Render(await handler.CreateAsync(input.Value!, ct), views, ct);
     }
 
+    /// <summary>An invoice with its fees, taxes and customer.</summary>
     private static async Task<IResult> FindInvoice(string lago_id, InvoiceViews views, CancellationToken ct)
     {
         var invoice = Guid.TryParse(lago_id, out var id) ? await views.FindAsync(id, ct) : null;
         return invoice is null ? LagoError.NotFound("invoice").ToResult() : Results.Json(new InvoiceEnvelope(await views.OneAsync(invoice, ct)), LagoJson.Options);
     }
 
+    /// <summary>Sets an invoice's `payment_status` (a paid credit purchase settles its top-up) or metadata.</summary>
     private static async Task<IResult> UpdateInvoice(string lago_id, HttpRequest request, InvoicePaymentHandler handler, InvoiceViews views, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<InvoiceUpdateInput>(request, "invoice");
@@ -44,12 +48,15 @@ public static class InvoiceEndpoints
         return await Render(await handler.UpdateAsync(lago_id, input.Value!, ct), views, ct);
     }
 
+    /// <summary>Voids a finalized invoice; its wallet debits are refunded.</summary>
     private static async Task<IResult> VoidInvoice(string lago_id, InvoiceVoidHandler handler, InvoiceViews views, CancellationToken ct) =>
         await Render(await handler.VoidAsync(lago_id, ct), views, ct);
 
+    /// <summary>Lists invoices, newest first (filters: `external_customer_id`, `invoice_type`, …).</summary>
     private static Task<IResult> FindAllInvoices(HttpRequest request, WalletsDbContext db, InvoiceViews views, CancellationToken ct) =>
         ListAsync(request, db, views, request.Query["external_customer_id"].ToString(), ct);
 
+    /// <summary>Lists a customer's invoices, newest first.</summary>
     private static Task<IResult> FindAllCustomerInvoices(
         string external_customer_id, HttpRequest request, WalletsDbContext db, InvoiceViews views, CancellationToken ct) =>
         ListAsync(request, db, views, external_customer_id, ct);

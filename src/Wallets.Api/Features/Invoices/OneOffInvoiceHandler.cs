@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 using Wallets.Api.Ledger;
 using Wallets.Domain.Billing;
 using Wallets.Domain.Money;
@@ -11,13 +13,13 @@ namespace Wallets.Api.Features.Invoices;
 
 public sealed class OneOffInvoiceInput : Input
 {
-    public string? ExternalCustomerId { get; init; }
+    [Required] public string? ExternalCustomerId { get; init; }
     public string? Currency { get; init; }
-    public List<OneOffFeeInput?>? Fees { get; init; }
+    [Required] public List<OneOffFeeInput?>? Fees { get; init; }
 }
 
 public sealed record OneOffFeeInput(
-    string? AddOnCode, long? UnitAmountCents, string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
+    [property: Required] string? AddOnCode, long? UnitAmountCents, [property: WireType(typeof(decimal?))] string? Units, string? Description, string? InvoiceDisplayName, List<string?>? TaxCodes);
 
 public sealed record OneOffInvoiceRequest(OneOffInvoiceInput Invoice);
 

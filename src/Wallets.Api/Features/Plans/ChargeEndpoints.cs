@@ -20,6 +20,7 @@ public static class ChargeEndpoints
 
     private static ChargeEnvelope Envelope(Charge charge) => new(ChargeView.From(charge));
 
+    /// <summary>Adds a charge to a plan.</summary>
     private static async Task<IResult> CreatePlanCharge(string code, HttpRequest request, ChargeHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<ChargeInput>(request, "charge");
@@ -27,6 +28,7 @@ public static class ChargeEndpoints
         return (await handler.CreateAsync(code, input.Value!, ct)).ToHttp(Envelope);
     }
 
+    /// <summary>Lists a plan's charges.</summary>
     private static async Task<IResult> FindAllPlanCharges(string code, HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var plan = db.Plans.Where(p => p.Code == code).Select(p => p.Id);
@@ -36,9 +38,11 @@ public static class ChargeEndpoints
         return Results.Json(new ChargesPage(page.Rows.Select(ChargeView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>One charge of a plan, by its code.</summary>
     private static async Task<IResult> FindPlanCharge(string code, string charge_code, ChargeHandler handler, CancellationToken ct) =>
         (await handler.FindAsync(code, charge_code, ct)).ToHttp(Envelope);
 
+    /// <summary>Updates one charge of a plan.</summary>
     private static async Task<IResult> UpdatePlanCharge(string code, string charge_code, HttpRequest request, ChargeHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<ChargeInput>(request, "charge");
@@ -47,6 +51,7 @@ public static class ChargeEndpoints
     }
 
     // The body Lago allows here ({"charge": {"cascade_updates": …}}) is never read: there are no child plans to cascade to.
+    /// <summary>Removes a charge from a plan.</summary>
     private static async Task<IResult> DestroyPlanCharge(string code, string charge_code, ChargeHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(code, charge_code, ct)).ToHttp(Envelope);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Wallets.Api.Features.Plans;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Subscriptions;
 
@@ -12,8 +13,8 @@ public sealed class SubscriptionInput : Input
     public string? ExternalId { get; init; }
     public string? Name { get; init; }
     public string? BillingTime { get; init; }
-    public string? SubscriptionAt { get; init; }
-    public string? EndingAt { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? SubscriptionAt { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? EndingAt { get; init; }
 }
 
 public sealed record SubscriptionRequest(SubscriptionInput Subscription);

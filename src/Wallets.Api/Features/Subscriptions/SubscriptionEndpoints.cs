@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Subscriptions;
 
@@ -9,7 +10,7 @@ public static class SubscriptionEndpoints
     public static RouteGroupBuilder MapSubscriptionEndpoints(this RouteGroupBuilder api)
     {
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
-        subscriptions.MapPost("/", CreateSubscription).WithName("createSubscription")
+        subscriptions.MapPost("/", CreateSubscription).WithName("createSubscription").ProducesLagoErrors(404)
             .Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionEnvelope>();
         subscriptions.MapGet("/", FindAllSubscriptions).WithName("findAllSubscriptions").Produces<SubscriptionsPage>();
         subscriptions.MapGet("/{external_id}", FindSubscription).WithName("findSubscription").Produces<SubscriptionEnvelope>();
@@ -21,6 +22,7 @@ public static class SubscriptionEndpoints
         return api;
     }
 
+    /// <summary>Subscribes a customer to a plan.</summary>
     private static async Task<IResult> CreateSubscription(HttpRequest request, SubscriptionHandler handler, SubscriptionViews views, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<SubscriptionInput>(request, "subscription");
@@ -28,6 +30,7 @@ public static class SubscriptionEndpoints
         return await RenderAsync(await handler.CreateAsync(input.Value!, ct), views, ct);
     }
 
+    /// <summary>Lists subscriptions, newest first.</summary>
     private static async Task<IResult> FindAllSubscriptions(HttpRequest request, WalletsDbContext db, SubscriptionViews views, CancellationToken ct)
     {
         var query = db.Subscriptions.AsQueryable();
@@ -36,6 +39,7 @@ public static class SubscriptionEndpoints
         return await PageAsync(request, query, db, views, ct);
     }
 
+    /// <summary>Lists a customer's subscriptions.</summary>
     private static async Task<IResult> FindAllCustomerSubscriptions(string external_customer_id, HttpRequest request, WalletsDbContext db, SubscriptionViews views, CancellationToken ct)
     {
         var customer = await db.Customers.Where(c => c.ExternalId == external_customer_id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
@@ -56,6 +60,7 @@ public static class SubscriptionEndpoints
     }
 
     // Lago: `status` (default active) picks among the subscriptions sharing the external id; the current one first.
+    /// <summary>A subscription by its external id.</summary>
     private static async Task<IResult> FindSubscription(string external_id, HttpRequest request, WalletsDbContext db, SubscriptionViews views, CancellationToken ct)
     {
         var status = request.Query["status"].ToString() is { Length: > 0 } sent ? sent : SubscriptionStatus.Active;
@@ -67,6 +72,7 @@ public static class SubscriptionEndpoints
             : Results.Json(new SubscriptionEnvelope(await views.OneAsync(subscription, ct)), LagoJson.Options);
     }
 
+    /// <summary>Updates a subscription (name, ending date, …).</summary>
     private static async Task<IResult> UpdateSubscription(string external_id, HttpRequest request, SubscriptionHandler handler, SubscriptionViews views, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<SubscriptionInput>(request, "subscription");
@@ -74,6 +80,7 @@ public static class SubscriptionEndpoints
         return await RenderAsync(await handler.UpdateAsync(external_id, request.Query["status"], input.Value!, ct), views, ct);
     }
 
+    /// <summary>Terminates a subscription.</summary>
     private static async Task<IResult> DestroySubscription(string external_id, HttpRequest request, SubscriptionHandler handler, SubscriptionViews views, CancellationToken ct) =>
         await RenderAsync(await handler.TerminateAsync(external_id, request.Query["status"], ct), views, ct);
 

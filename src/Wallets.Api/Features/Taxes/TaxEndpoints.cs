@@ -19,6 +19,7 @@ public static class TaxEndpoints
 
     private static TaxEnvelope Envelope(Tax tax) => new(TaxView.From(tax));
 
+    /// <summary>Creates a tax.</summary>
     private static async Task<IResult> CreateTax(HttpRequest request, TaxHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<TaxInput>(request, "tax");
@@ -26,18 +27,21 @@ public static class TaxEndpoints
         return (await handler.CreateAsync(input.Value!, ct)).ToHttp(Envelope);
     }
 
+    /// <summary>Lists taxes, newest first.</summary>
     private static async Task<IResult> FindAllTaxes(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(db.Taxes.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id), ct);
         return Results.Json(new TaxesPage(page.Rows.Select(TaxView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A tax by its code.</summary>
     private static async Task<IResult> FindTax(string code, WalletsDbContext db, CancellationToken ct)
     {
         var tax = await db.Taxes.FirstOrDefaultAsync(t => t.Code == code, ct);
         return tax is null ? LagoError.NotFound("tax").ToResult() : Results.Json(Envelope(tax), LagoJson.Options);
     }
 
+    /// <summary>Updates a tax; only the keys sent change.</summary>
     private static async Task<IResult> UpdateTax(string code, HttpRequest request, TaxHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<TaxInput>(request, "tax");
@@ -45,6 +49,7 @@ public static class TaxEndpoints
         return (await handler.UpdateAsync(code, input.Value!, ct)).ToHttp(Envelope);
     }
 
+    /// <summary>Deletes a tax.</summary>
     private static async Task<IResult> DestroyTax(string code, TaxHandler handler, CancellationToken ct) =>
         (await handler.DeleteAsync(code, ct)).ToHttp(Envelope);
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Usage;
 
@@ -12,7 +13,7 @@ public static class UsageEndpoints
     public static RouteGroupBuilder MapUsageEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/customers/{external_customer_id}/current_usage", FindCustomerCurrentUsage)
-            .WithTags("Customers").WithName("findCustomerCurrentUsage").Produces<CustomerUsageEnvelope>();
+            .WithTags("Customers").WithName("findCustomerCurrentUsage").ProducesLagoErrors(405).Produces<CustomerUsageEnvelope>();
         return api;
     }
 

@@ -1,15 +1,18 @@
 using Wallets.Api.Data;
+using System.ComponentModel.DataAnnotations;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.WalletTransactions;
 
 /// <summary>`POST /wallet_transactions` body: a top-up, a grant and/or a void, in one request.</summary>
 public sealed class WalletTransactionInput : Input
 {
-    public string? WalletId { get; init; }
-    public string? PaidCredits { get; init; }
-    public string? GrantedCredits { get; init; }
-    public string? VoidedCredits { get; init; }
+    [Required] public string? WalletId { get; init; }
+    [WireType(typeof(decimal?))] public string? PaidCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? GrantedCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? VoidedCredits { get; init; }
     public string? VoidedTransactionId { get; init; }
     public string? Name { get; init; }
     public int? Priority { get; init; }
@@ -55,7 +58,7 @@ public sealed record WalletTransactionView(
     DateTimeOffset? FailedAt,
     DateTimeOffset CreatedAt,
     string? PurchaseOrderNumber,
-    object PaymentMethod,
+    PaymentMethodView PaymentMethod,
     IReadOnlyList<object> AppliedInvoiceCustomSections)
 {
     public static WalletTransactionView From(WalletTransaction t, Wallet wallet)
@@ -66,6 +69,6 @@ public sealed record WalletTransactionView(
             t.TransactionType, (decimal)t.AmountCents / rate.Currency.SubunitToUnit, t.CreditAmount, t.RemainingAmountCents,
             t.RemainingAmountCents is { } remaining ? rate.FromCents(remaining).Credits : null,
             t.Priority, t.Name, t.InvoiceRequiresSuccessfulPayment, t.Metadata, t.SettledAt, t.FailedAt, t.CreatedAt, null,
-            new { payment_method_type = "provider", payment_method_id = (Guid?)null }, []);
+            PaymentMethodView.Provider, []);
     }
 }

@@ -25,6 +25,7 @@ public static class WalletTransactionEndpoints
 
     public sealed record WalletTransactionRequest(WalletTransactionInput WalletTransaction);
 
+    /// <summary>Tops up (`paid_credits`), grants (`granted_credits`) or voids (`voided_credits`, `voided_transaction_id`) credits of a wallet.</summary>
     private static async Task<IResult> CreateWalletTransaction(HttpRequest request, TopUpHandler handler, WalletsDbContext db, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletTransactionInput>(request, "wallet_transaction");
@@ -33,6 +34,7 @@ public static class WalletTransactionEndpoints
             new WalletTransactionsEnvelope(created.Select(t => WalletTransactionView.From(t, t.Wallet)).ToList()));
     }
 
+    /// <summary>A wallet transaction by its lago_id.</summary>
     private static async Task<IResult> FindWalletTransaction(string lago_id, WalletsDbContext db, CancellationToken ct)
     {
         var transaction = await FindAsync(db, lago_id, ct);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 using Wallets.Api.Ledger;
 using Wallets.Domain.Money;
 using Wallets.Domain.TopUps;
@@ -17,13 +18,13 @@ public sealed class RecurringRuleInput : Input
     public string? Trigger { get; init; }
     public string? Method { get; init; }
     public string? Interval { get; init; }
-    public string? ThresholdCredits { get; init; }
-    public string? PaidCredits { get; init; }
-    public string? GrantedCredits { get; init; }
-    public string? TargetOngoingBalance { get; init; }
+    [WireType(typeof(decimal?))] public string? ThresholdCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? PaidCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? GrantedCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? TargetOngoingBalance { get; init; }
     public bool? GrantsTargetTopUp { get; init; }
-    public string? StartedAt { get; init; }
-    public string? ExpirationAt { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? StartedAt { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? ExpirationAt { get; init; }
     public bool? InvoiceRequiresSuccessfulPayment { get; init; }
     public bool? IgnorePaidTopUpLimits { get; init; }
     public string? TransactionName { get; init; }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 using Wallets.Domain.Money;
 
 namespace Wallets.Api.Features.Wallets;
@@ -10,14 +11,14 @@ namespace Wallets.Api.Features.Wallets;
 public sealed class WalletInput : Input
 {
     public string? ExternalCustomerId { get; init; }
-    public string? RateAmount { get; init; }
+    [WireType(typeof(decimal?))] public string? RateAmount { get; init; }
     public string? Currency { get; init; }
     public string? Name { get; init; }
     public string? Code { get; init; }
     public int? Priority { get; init; }
-    public string? PaidCredits { get; init; }
-    public string? GrantedCredits { get; init; }
-    public string? ExpirationAt { get; init; }
+    [WireType(typeof(decimal?))] public string? PaidCredits { get; init; }
+    [WireType(typeof(decimal?))] public string? GrantedCredits { get; init; }
+    [WireType(typeof(DateTimeOffset?))] public string? ExpirationAt { get; init; }
     public bool? InvoiceRequiresSuccessfulPayment { get; init; }
     public long? PaidTopUpMinAmountCents { get; init; }
     public long? PaidTopUpMaxAmountCents { get; init; }
@@ -25,12 +26,20 @@ public sealed class WalletInput : Input
     public string? TransactionName { get; init; }
     public List<KeyValue>? TransactionMetadata { get; init; }
     public int? TransactionPriority { get; init; }
-    public AppliesTo? AppliesTo { get; init; }
+    public AppliesToInput? AppliesTo { get; init; }
     public Dictionary<string, string?>? Metadata { get; init; }
-    public List<JsonElement>? RecurringTransactionRules { get; init; }
+    [WireType(typeof(List<RecurringRuleInput>))] public List<JsonElement>? RecurringTransactionRules { get; init; }
 }
 
-public sealed record AppliesTo(List<string>? FeeTypes, List<string>? BillableMetricCodes);
+public sealed record AppliesToInput(List<string>? FeeTypes, List<string>? BillableMetricCodes);
+
+public sealed record AppliesTo(IReadOnlyList<string> FeeTypes, IReadOnlyList<string> BillableMetricCodes);
+
+/// <summary>Lago's payment method of a wallet, rule or transaction; this service has no payment providers.</summary>
+public sealed record PaymentMethodView(string PaymentMethodType, Guid? PaymentMethodId)
+{
+    public static readonly PaymentMethodView Provider = new("provider", null);
+}
 
 public sealed record WalletEnvelope(WalletView Wallet);
 
@@ -68,11 +77,9 @@ public sealed record WalletView(
     IReadOnlyList<RecurringTransactionRuleView> RecurringTransactionRules,
     AppliesTo AppliesTo,
     IReadOnlyList<object> AppliedInvoiceCustomSections,
-    object PaymentMethod,
+    PaymentMethodView PaymentMethod,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string?>? Metadata)
 {
-    public static readonly object NoPaymentMethod = new { payment_method_type = "provider", payment_method_id = (Guid?)null };
-
     /// <param name="ongoingUsageCents">The usage <see cref="OngoingBalances"/> allocated to this wallet (taxes included).</param>
     public static WalletView From(Wallet w, string externalCustomerId, long ongoingUsageCents)
     {
@@ -86,7 +93,7 @@ public sealed record WalletView(
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
             w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null,
             w.ActiveRule is { Status: WalletStatus.Active } rule ? [RecurringTransactionRuleView.From(rule)] : [],
-            new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [], NoPaymentMethod,
+            new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [], PaymentMethodView.Provider,
             w.Metadata is { Count: > 0 } ? w.Metadata : null);
     }
 
@@ -112,11 +119,11 @@ public sealed record RecurringTransactionRuleView(
     string? TransactionName,
     bool IgnorePaidTopUpLimits,
     IReadOnlyList<object> AppliedInvoiceCustomSections,
-    object PaymentMethod,
+    PaymentMethodView PaymentMethod,
     string? PurchaseOrderNumber)
 {
     public static RecurringTransactionRuleView From(RecurringTransactionRule r) => new(
         r.Id, r.Trigger, r.Method, r.Interval, r.Status, r.ThresholdCredits, r.PaidCredits, r.GrantedCredits, r.GrantsTargetTopUp == true,
         r.StartedAt, r.TargetOngoingBalance, r.CreatedAt, r.ExpirationAt, r.InvoiceRequiresSuccessfulPayment, r.TransactionMetadata,
-        r.TransactionName, r.IgnorePaidTopUpLimits, [], WalletView.NoPaymentMethod, null);
+        r.TransactionName, r.IgnorePaidTopUpLimits, [], PaymentMethodView.Provider, null);
 }

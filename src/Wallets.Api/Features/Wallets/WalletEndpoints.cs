@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Wallets;
 
@@ -11,7 +12,7 @@ public static class WalletEndpoints
     {
         var wallets = api.MapGroup("/wallets").WithTags("Wallets");
         wallets.MapPost("/", CreateWallet).WithName("createWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
-        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").Produces<WalletsPage>();
+        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").ProducesLagoErrors(404).Produces<WalletsPage>();
         wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").Produces<WalletEnvelope>();
         wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();
@@ -48,18 +49,21 @@ public static class WalletEndpoints
     private static IResult Answer(Wallet wallet, long ongoingUsageCents) =>
         Results.Json(new WalletEnvelope(WalletView.From(wallet, wallet.Customer.ExternalId, ongoingUsageCents)), LagoJson.Options);
 
+    /// <summary>Creates a wallet for a customer, with its initial credits and recurring rule.</summary>
     private static async Task<IResult> CreateWallet(HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, null, ct), db, ongoing, ct) : input.Error!.ToResult();
     }
 
+    /// <summary>Creates a wallet for the customer in the path.</summary>
     private static async Task<IResult> CreateCustomerWallet(string external_customer_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
         return input.IsOk ? await AnswerAsync(await handler.CreateAsync(input.Value!, external_customer_id, ct), db, ongoing, ct) : input.Error!.ToResult();
     }
 
+    /// <summary>Lists wallets, newest first (filters: `external_customer_id`, `currency`).</summary>
     private static async Task<IResult> FindAllWallets(HttpRequest request, WalletReads reads, OngoingBalances ongoing, CancellationToken ct)
     {
         if (request.Query["external_customer_id"].ToString() is not { Length: > 0 } externalId) return await ListAsync(request, null, reads, ongoing, ct);
@@ -68,6 +72,7 @@ public static class WalletEndpoints
             : LagoError.NotFound("customer").ToResult();
     }
 
+    /// <summary>Lists a customer's wallets.</summary>
     private static async Task<IResult> FindAllCustomerWallets(string external_customer_id, HttpRequest request, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
         await reads.CustomerIdAsync(external_customer_id, ct) is { } customerId
             ? await ListAsync(request, customerId, reads, ongoing, ct)
@@ -82,16 +87,19 @@ public static class WalletEndpoints
             page.Rows.Select(r => WalletView.From(r.Wallet, r.Wallet.Customer.ExternalId, usage.GetValueOrDefault(r.Wallet.Id))).ToList(), page.Meta), LagoJson.Options);
     }
 
-    /// <summary>The hot read: the wallet and its ongoing balance's inputs in one round trip.</summary>
+    /// <summary>A wallet by its lago_id, with its real-time ongoing balance.</summary>
     private static async Task<IResult> FindWallet(string lago_id, Tenant tenant, OngoingBalances ongoing, CancellationToken ct)
     {
+        // The hot read: the wallet and its ongoing balance's inputs in one round trip.
         var found = Guid.TryParse(lago_id, out var id) ? await ongoing.WalletByIdAsync(tenant.OrganizationId, id, ct) : null;
         return found is { Read.Wallet: var wallet, OngoingUsageCents: var usage } ? Answer(wallet, usage) : LagoError.NotFound("wallet").ToResult();
     }
 
+    /// <summary>A customer's wallet by its code (the active one first).</summary>
     private static async Task<IResult> FindCustomerWallet(string external_customer_id, string code, WalletReads reads, OngoingBalances ongoing, CancellationToken ct) =>
         await AnswerAsync(await reads.ByCodeAsync(external_customer_id, code, ct), ongoing, ct);
 
+    /// <summary>Updates a wallet (name, priority, expiration, limits, recurring rules, …).</summary>
     private static async Task<IResult> UpdateWallet(string lago_id, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WalletInput>(request, "wallet");
@@ -100,6 +108,7 @@ public static class WalletEndpoints
         return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, db, ongoing, ct);
     }
 
+    /// <summary>Updates a customer's wallet, found by its code.</summary>
     private static async Task<IResult> UpdateCustomerWallet(
         string external_customer_id, string code, HttpRequest request, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {
@@ -109,9 +118,11 @@ public static class WalletEndpoints
         return await AnswerAsync(wallet.IsOk ? await handler.UpdateAsync(wallet.Value!, input.Value!, ct) : wallet, db, ongoing, ct);
     }
 
+    /// <summary>Terminates a wallet; what is left is voided.</summary>
     private static async Task<IResult> DestroyWallet(string lago_id, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct) =>
         await AnswerAsync(Guid.TryParse(lago_id, out var id) ? await handler.TerminateAsync(id, ct) : LagoError.NotFound("wallet"), db, ongoing, ct);
 
+    /// <summary>Terminates a customer's wallet, found by its code.</summary>
     private static async Task<IResult> DestroyCustomerWallet(
         string external_customer_id, string code, WalletsDbContext db, WalletHandler handler, OngoingBalances ongoing, CancellationToken ct)
     {

@@ -14,18 +14,26 @@ public static class WalletMetadataEndpoints
         foreach (var (prefix, tag) in new[] { ("/wallets/{lago_id}/metadata", ""), ("/customers/{external_customer_id}/wallets/{code}/metadata", "Customer") })
         {
             var metadata = api.MapGroup(prefix).WithTags("Wallet metadata");
-            metadata.MapPost("/", (HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, Replace, true, ct))
-                .WithName($"replace{tag}WalletMetadata").Accepts<MetadataEnvelope>("application/json").Produces<MetadataEnvelope>();
-            metadata.MapPatch("/", (HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, Merge, true, ct))
-                .WithName($"merge{tag}WalletMetadata").Accepts<MetadataEnvelope>("application/json").Produces<MetadataEnvelope>();
-            metadata.MapDelete("/", (HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, (_, _) => [], false, ct))
-                .WithName($"deleteAll{tag}WalletMetadata").Produces<MetadataEnvelope>();
-            metadata.MapDelete("/{key}", (HttpContext http, string key, WalletsDbContext db, CancellationToken ct) =>
-                    Change(http, db, (current, _) => current.Where(p => p.Key != key).ToDictionary(), false, ct))
-                .WithName($"delete{tag}WalletMetadataKey").Produces<MetadataEnvelope>();
+            metadata.MapPost("/", ReplaceWalletMetadata).WithName($"replace{tag}WalletMetadata").Accepts<MetadataEnvelope>("application/json").Produces<MetadataEnvelope>();
+            metadata.MapPatch("/", MergeWalletMetadata).WithName($"merge{tag}WalletMetadata").Accepts<MetadataEnvelope>("application/json").Produces<MetadataEnvelope>();
+            metadata.MapDelete("/", DeleteAllWalletMetadata).WithName($"deleteAll{tag}WalletMetadata").Produces<MetadataEnvelope>();
+            metadata.MapDelete("/{key}", DeleteWalletMetadataKey).WithName($"delete{tag}WalletMetadataKey").Produces<MetadataEnvelope>();
         }
         return api;
     }
+
+    /// <summary>Replaces a wallet's metadata with the object sent (string or null values).</summary>
+    private static Task<IResult> ReplaceWalletMetadata(HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, Replace, true, ct);
+
+    /// <summary>Merges the keys sent into a wallet's metadata.</summary>
+    private static Task<IResult> MergeWalletMetadata(HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, Merge, true, ct);
+
+    /// <summary>Removes all of a wallet's metadata.</summary>
+    private static Task<IResult> DeleteAllWalletMetadata(HttpContext http, WalletsDbContext db, CancellationToken ct) => Change(http, db, (_, _) => [], false, ct);
+
+    /// <summary>Removes one key of a wallet's metadata.</summary>
+    private static Task<IResult> DeleteWalletMetadataKey(HttpContext http, string key, WalletsDbContext db, CancellationToken ct) =>
+        Change(http, db, (current, _) => current.Where(p => p.Key != key).ToDictionary(), false, ct);
 
     private static Dictionary<string, string?> Replace(Dictionary<string, string?> current, Dictionary<string, string?> sent) => sent;
 

@@ -17,6 +17,7 @@ public static class WebhookDeliveryEndpoints
         return api;
     }
 
+    /// <summary>An endpoint's deliveries, newest first, with their status, attempts, last HTTP status and error (`status` filters).</summary>
     private static async Task<IResult> FindAllWebhooks(string lago_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         if (!Guid.TryParse(lago_id, out var id) || !await db.WebhookEndpoints.AnyAsync(e => e.Id == id, ct))
@@ -38,7 +39,8 @@ public static class WebhookDeliveryEndpoints
         return Results.Json(new WebhooksPage(page.Rows.Select(WebhookView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
-    /// <summary>Due now, whatever its state; a delivery still in flight elsewhere loses its claim (its outcome is not recorded).</summary>
+    /// <summary>Sends a delivery again now, whatever its state.</summary>
+    // A delivery still in flight elsewhere loses its claim (its outcome is not recorded).
     private static async Task<IResult> RetryWebhook(string lago_id, WalletsDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var webhook = Guid.TryParse(lago_id, out var id) ? await db.Webhooks.FirstOrDefaultAsync(w => w.Id == id, ct) : null;

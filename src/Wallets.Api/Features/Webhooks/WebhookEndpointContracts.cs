@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Webhooks;
 
@@ -10,7 +11,7 @@ public sealed class WebhookEndpointInput : Input
     public string? SignatureAlgo { get; init; }
     public string? Name { get; init; }
     /// <summary>Raw, as Lago checks it: an array of types, null or `["*"]` for all, anything else `must_be_array`.</summary>
-    public JsonElement? EventTypes { get; init; }
+    [WireType(typeof(List<string>))] public JsonElement? EventTypes { get; init; }
 }
 
 public sealed record WebhookEndpointRequest(WebhookEndpointInput WebhookEndpoint);
@@ -41,7 +42,7 @@ public sealed record WebhooksPage(IReadOnlyList<WebhookView> Webhooks, PageMeta 
 /// </summary>
 public sealed record WebhookView(
     Guid LagoId, Guid LagoWebhookEndpointId, string WebhookType, string ObjectType, string Status, int Attempts, int? HttpStatus,
-    string? LastError, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, JsonElement Payload, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string? LastError, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, [property: WireType(typeof(System.Text.Json.Nodes.JsonObject))] JsonElement Payload, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static WebhookView From(Webhook w) => new(
         w.Id, w.WebhookEndpointId, w.WebhookType, w.ObjectType, StatusOf(w.Status, w.Attempts), w.Attempts, w.HttpStatus, w.LastError,

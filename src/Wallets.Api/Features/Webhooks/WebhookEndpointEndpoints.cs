@@ -24,12 +24,14 @@ public static class WebhookEndpointEndpoints
 
     private static WebhookEndpointEnvelope Envelope(WebhookEndpoint e) => new(WebhookEndpointView.From(e));
 
+    /// <summary>Registers a webhook endpoint (at most 10 per organization).</summary>
     private static async Task<IResult> CreateWebhookEndpoint(HttpRequest request, WebhookEndpointHandler handler, CancellationToken ct)
     {
         var input = await LagoBody.ReadAsync<WebhookEndpointInput>(request, "webhook_endpoint");
         return input.IsOk ? (await handler.CreateAsync(input.Value!, ct)).ToHttp(Envelope) : input.Error!.ToResult();
     }
 
+    /// <summary>Lists the organization's webhook endpoints.</summary>
     private static async Task<IResult> FindAllWebhookEndpoints(HttpRequest request, WalletsDbContext db, CancellationToken ct)
     {
         var page = await PageRequest.From(request).ToPageAsync(
@@ -37,12 +39,14 @@ public static class WebhookEndpointEndpoints
         return Results.Json(new WebhookEndpointsPage(page.Rows.Select(WebhookEndpointView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
+    /// <summary>A webhook endpoint by its id.</summary>
     private static async Task<IResult> FindWebhookEndpoint(string lago_id, WalletsDbContext db, CancellationToken ct)
     {
         var endpoint = Guid.TryParse(lago_id, out var id) ? await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct) : null;
         return endpoint is null ? LagoError.NotFound("webhook_endpoint").ToResult() : Results.Json(Envelope(endpoint), LagoJson.Options);
     }
 
+    /// <summary>Changes a webhook endpoint's URL, name, signature algorithm or event types.</summary>
     private static async Task<IResult> UpdateWebhookEndpoint(string lago_id, HttpRequest request, WebhookEndpointHandler handler, CancellationToken ct)
     {
         if (!Guid.TryParse(lago_id, out var id)) return LagoError.NotFound("webhook_endpoint").ToResult();
@@ -50,14 +54,17 @@ public static class WebhookEndpointEndpoints
         return input.IsOk ? (await handler.UpdateAsync(id, input.Value!, ct)).ToHttp(Envelope) : input.Error!.ToResult();
     }
 
+    /// <summary>Deletes a webhook endpoint; its pending deliveries are dropped.</summary>
     private static async Task<IResult> DestroyWebhookEndpoint(string lago_id, WebhookEndpointHandler handler, CancellationToken ct) =>
         Guid.TryParse(lago_id, out var id)
             ? (await handler.DeleteAsync(id, ct)).ToHttp(Envelope)
             : LagoError.NotFound("webhook_endpoint").ToResult();
 
+    /// <summary>The RSA public key that checks `X-Lago-Signature` JWTs, base64 of its PEM.</summary>
     private static async Task<IResult> FetchPublicKey(WebhookSigningKeys keys, CancellationToken ct) =>
         Results.Text(await keys.PublicKeyBase64Async(ct), "text/plain");
 
+    /// <summary>The same public key, in a JSON body.</summary>
     private static async Task<IResult> FetchJsonPublicKey(WebhookSigningKeys keys, CancellationToken ct) =>
         Results.Json(new WebhookPublicKeyEnvelope(new WebhookPublicKeyView(await keys.PublicKeyBase64Async(ct))), LagoJson.Options);
 }
