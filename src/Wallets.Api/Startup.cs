@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Npgsql;
+using Wallets.Api.Dashboard;
 using Wallets.Api.Data;
 using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
@@ -40,11 +41,13 @@ public static class Startup
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
+        services.AddScoped<CustomerReads>();
         services.AddScoped<WalletHandler>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
         services.AddScoped<Ledger>();
         services.AddScoped<TopUpHandler>();
+        services.AddScoped<WalletTransactionReads>();
         services.AddSingleton<LedgerWriter>();
         services.AddScoped<CreditInvoices>();
         services.AddScoped<InvoicePaymentHandler>();
@@ -87,6 +90,7 @@ public static class Startup
             services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
         }
 
+        services.AddDashboard();
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>

@@ -25,9 +25,9 @@ public static class CustomerEndpoints
         return (await handler.UpsertAsync(input.Value!, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
     }
 
-    private static async Task<IResult> FindAllCustomers(HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindAllCustomers(HttpRequest request, CustomerReads reads, CancellationToken ct)
     {
-        var page = await PageRequest.From(request).ToPageAsync(db.Customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
+        var page = await reads.PageAsync(PageRequest.From(request), request.Query["search_term"].ToString(), ct);
         return Results.Json(new CustomersPage(page.Rows.Select(CustomerView.From).ToList(), page.Meta), LagoJson.Options);
     }
 
