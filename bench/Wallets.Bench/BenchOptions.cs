@@ -20,7 +20,8 @@ public sealed record BenchOptions(
     int HEventsPerSecond,
     int HReadsPerSecond,
     string? SettleCommand,
-    bool ThresholdRules)
+    bool ThresholdRules,
+    int HistoryTransactions)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -28,8 +29,8 @@ public sealed record BenchOptions(
         var key = Env("BENCH_API_KEY") ?? throw new InvalidOperationException("BENCH_API_KEY is not set (bench/run.sh creates one).");
         var scenarios = (Env("BENCH_SCENARIOS") ?? "a,b,c,d,e,f,g,h").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         // A misspelt name would otherwise run nothing and say so nowhere (d runs d1–d3, e runs e1 and e2).
-        if (scenarios.FirstOrDefault(s => s.Length != 1 || s[0] is < 'a' or > 'j') is { } unknown)
-            throw new InvalidOperationException($"BENCH_SCENARIOS: unknown scenario '{unknown}'; the scenarios are a to j (d runs d1–d3, e runs e1 and e2).");
+        if (scenarios.FirstOrDefault(s => s.Length != 1 || s[0] is < 'a' or > 'k') is { } unknown)
+            throw new InvalidOperationException($"BENCH_SCENARIOS: unknown scenario '{unknown}'; the scenarios are a to k (d runs d1–d3, e runs e1 and e2, k runs k1–k6).");
         return new BenchOptions(
             new Uri(url.TrimEnd('/') + "/api/v1/"),
             key,
@@ -49,7 +50,8 @@ public sealed record BenchOptions(
             Math.Max(Int("BENCH_H_EVENTS", 3000), 1),
             Math.Max(Int("BENCH_H_READS", 500), 1),
             Env("BENCH_SETTLE") is { } settle && settle != "0" ? settle : null,
-            Env("BENCH_THRESHOLD_RULES") == "1");
+            Env("BENCH_THRESHOLD_RULES") == "1",
+            Math.Max(Int("BENCH_HISTORY", 10_000), 1));
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -170,6 +170,24 @@ if (Runs("f") || Runs("g") || Runs("h") || Runs("i") || Runs("j"))
     if (Runs("i")) await Measure("i. balance reads with usage", 4, rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"));
 }
 
+// --- the dashboard (scenario k): a wallet with a long history, each page as a signed-in person opens it ---
+if (Runs("k"))
+{
+    var seeded = Stopwatch.StartNew();
+    var (kWallet, kCustomer, kGrant) = await DashboardPages.SeedAsync(api, $"bench-{run}-history", options.HistoryTransactions, c);
+    var cookie = await DashboardPages.SignInAsync(options.BaseUrl, options.ApiKey);
+    var lastPage = Math.Max((options.HistoryTransactions + 19) / 20, 1);
+    report.Note($"Scenario k: one wallet with {options.HistoryTransactions} transactions (a grant and the voids that consumed it, seeded in "
+        + $"{seeded.Elapsed.TotalSeconds:0} s); dashboard pages of 20 rows, signed in with a session cookie, {options.ListConcurrency} workers.");
+    var l = options.ListConcurrency;
+    await Measure("k1. dashboard: wallet page", l, _ => DashboardPages.Get($"/wallets/{kWallet}", cookie));
+    await Measure($"k2. dashboard: wallet page, transactions page {lastPage}", l, _ => DashboardPages.Get($"/wallets/{kWallet}?page={lastPage}", cookie));
+    await Measure("k3. dashboard: wallet page, outbound filter", l, _ => DashboardPages.Get($"/wallets/{kWallet}?transaction_type=outbound&transaction_status=voided&status=settled", cookie));
+    await Measure("k4. dashboard: the grant's Consumptions tab", l, _ => DashboardPages.Get($"/wallet-transactions/{kGrant}", cookie));
+    await Measure("k5. dashboard: customer with its Wallets tab", l, _ => DashboardPages.Get($"/customers/{kCustomer}", cookie));
+    await Measure("k6. dashboard: customers list", l, _ => DashboardPages.Get("/customers", cookie));
+}
+
 var text = report.Render();
 Console.WriteLine(text);
 if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);

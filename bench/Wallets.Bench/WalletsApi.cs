@@ -167,4 +167,14 @@ public sealed class WalletsApi(HttpClient http)
             return JsonDocument.Parse(body);
         }
     }
+
+    /// <summary>Sends every request, a few at a time; any failure stops the seed.</summary>
+    public async Task SendAllAsync(IEnumerable<Func<HttpRequestMessage>> requests, int workers) =>
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(workers, 1) }, async (request, _) => (await SendAsync(request())).Dispose());
+
+    public async Task<Guid> CustomerIdOfWalletAsync(Guid walletId)
+    {
+        using var wallet = await SendAsync(Get($"wallets/{walletId}"));
+        return wallet.RootElement.GetProperty("wallet").GetProperty("lago_customer_id").GetGuid();
+    }
 }

@@ -18,7 +18,7 @@ public static class DashboardSetup
             pages.RootDirectory = "/Dashboard";
             pages.Conventions.AuthorizeFolder("/", Scheme);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
-        });
+        }).AddMvcOptions(mvc => mvc.Filters.Add(new AntiforgeryRefusal()));
         services.AddAuthentication().AddCookie(Scheme, cookie =>
         {
             cookie.Cookie.Name = "wallets_dashboard";

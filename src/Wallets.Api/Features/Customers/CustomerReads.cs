@@ -7,7 +7,7 @@ namespace Wallets.Api.Features.Customers;
 /// <summary>The organization's customers as the API and the dashboard list them: newest first, optionally searched.</summary>
 public sealed class CustomerReads(WalletsDbContext db)
 {
-    /// <summary>Lago's `search_term`: a part of the external id, the name, the first or last name or the e-mail, any case.</summary>
+    /// <summary>Lago's `search_term`: a part of the name, first name, last name, legal name, external id or e-mail, any case.</summary>
     public Task<Page<Customer>> PageAsync(PageRequest page, string? searchTerm, CancellationToken ct)
     {
         var customers = db.Customers.AsNoTracking();
@@ -17,7 +17,7 @@ public sealed class CustomerReads(WalletsDbContext db)
             var pattern = "%" + searchTerm.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
             customers = customers.Where(c => EF.Functions.ILike(c.ExternalId, pattern, @"\") || EF.Functions.ILike(c.Name ?? "", pattern, @"\")
                 || EF.Functions.ILike(c.Firstname ?? "", pattern, @"\") || EF.Functions.ILike(c.Lastname ?? "", pattern, @"\")
-                || EF.Functions.ILike(c.Email ?? "", pattern, @"\"));
+                || EF.Functions.ILike(c.LegalName ?? "", pattern, @"\") || EF.Functions.ILike(c.Email ?? "", pattern, @"\"));
         }
         return page.ToPageAsync(customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
     }
