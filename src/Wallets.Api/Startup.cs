@@ -92,6 +92,8 @@ public static class Startup
 
         services.AddDashboard();
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
+        // Swashbuckle describes JSON with MVC's options once MVC is registered (the dashboard's Razor Pages): the same settings.
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => LagoJson.Configure(o.JsonSerializerOptions));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
         {

@@ -13,7 +13,8 @@ using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Dashboard;
 
-[CollectionDefinition(Name)]
+/// <summary>Run alone, after the other test classes: a browser on a machine busy with parallel tests times out for no fault of the app.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
 {
     public const string Name = "Dashboard in a browser";
@@ -68,11 +69,20 @@ public sealed class DashboardFixture : IAsyncLifetime
         return client;
     }
 
-    /// <summary>A fresh browser context (its own cookies), signed in with the key.</summary>
-    public async Task<IPage> SignedInPageAsync(string key)
+    /// <summary>A fresh browser context: its own cookies, nobody signed in.</summary>
+    public async Task<IBrowserContext> NewContextAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
+        // Generous waits: the machine may be shared with other builds and tests.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return context;
+    }
+
+    /// <summary>A fresh browser context, signed in with the key.</summary>
+    public async Task<IPage> SignedInPageAsync(string key)
+    {
+        var page = await (await NewContextAsync()).NewPageAsync();
         await page.GotoAsync("/");
         await page.FillAsync("input[name=api_key]", key);
         await page.ClickAsync("button:has-text('Sign in')");

@@ -70,7 +70,7 @@ public sealed class DashboardSafetyTests(DashboardFixture app)
     [Fact]
     public async Task An_unknown_api_key_is_refused_at_sign_in()
     {
-        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
+        var context = await app.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync("/sign-in");
         await page.FillAsync("input[name=api_key]", "wlt_not_a_key");
