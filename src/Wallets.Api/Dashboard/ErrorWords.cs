@@ -54,6 +54,7 @@ public static class ErrorWords
         "currencies_does_not_match" => "The customer's currency is already set; a wallet must use it.",
         "wallet_limit_reached" => "This customer has as many active wallets as allowed.",
         "customer_not_found" => "This customer no longer exists.",
+        "wallet_not_found" => "This wallet does not exist.",
         "invalid_limitations" or "invalid_fee_types" => "Choose fee types from the list.",
         "invalid_recurring_rule" => "This recurring top-up rule is not complete or not valid: check its trigger, amounts and threshold.",
         "invalid_number_of_recurring_rules" => "A wallet has at most one recurring top-up rule.",

@@ -98,13 +98,19 @@ public sealed class DashboardFixture : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>docs/screenshots/ of the repository, for the README.</summary>
+    /// <summary>
+    /// A full-page screenshot: into the repository's docs/screenshots/ (the README's) when WALLETS_SCREENSHOTS=docs, else
+    /// beside the test binaries, so an ordinary run leaves the working tree as it was (the pictures show times and ids).
+    /// </summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Wallets.sln"))) root = root.Parent;
-        if (root is null) return;
-        var folder = Path.Combine(root.FullName, "docs", "screenshots");
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        if (Environment.GetEnvironmentVariable("WALLETS_SCREENSHOTS") == "docs")
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Wallets.sln"))) root = root.Parent;
+            folder = Path.Combine(root?.FullName ?? throw new InvalidOperationException("no Wallets.sln above the test binaries"), "docs", "screenshots");
+        }
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
