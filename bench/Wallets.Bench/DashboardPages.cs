@@ -40,6 +40,16 @@ public static partial class DashboardPages
         return (wallet, await api.CustomerIdOfWalletAsync(wallet), grant);
     }
 
+    /// <summary>
+    /// The dashboard's position (its `after` parameter: Unix microseconds and the id) of the wallet's <paramref name="depth"/>-th
+    /// newest transaction, read through the API, so a slice deep in the history can be asked for directly.
+    /// </summary>
+    public static async Task<string> PositionAsync(WalletsApi api, Guid walletId, int depth)
+    {
+        var (createdAt, id) = await api.TransactionAtAsync(walletId, depth);
+        return $"{(createdAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}-{id:N}";
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 }

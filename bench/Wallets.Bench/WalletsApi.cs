@@ -177,4 +177,12 @@ public sealed class WalletsApi(HttpClient http)
         using var wallet = await SendAsync(Get($"wallets/{walletId}"));
         return wallet.RootElement.GetProperty("wallet").GetProperty("lago_customer_id").GetGuid();
     }
+
+    /// <summary>The creation time and id of a wallet's n-th newest transaction.</summary>
+    public async Task<(DateTimeOffset CreatedAt, Guid Id)> TransactionAtAsync(Guid walletId, int n)
+    {
+        using var page = await SendAsync(Get($"wallets/{walletId}/wallet_transactions?per_page=1&page={n}"));
+        var row = page.RootElement.GetProperty("wallet_transactions")[0];
+        return (row.GetProperty("created_at").GetDateTimeOffset(), row.GetProperty("lago_id").GetGuid());
+    }
 }

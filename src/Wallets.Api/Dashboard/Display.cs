@@ -55,10 +55,25 @@ public static class Display
         return html.AppendHtml("</nav>");
     }
 
-    private static string Url(HttpRequest request, int page)
+    /// <summary>Newest / Older links through a long history read in slices (<see cref="Keyset"/>), keeping the filters.</summary>
+    public static IHtmlContent Older(Keyset? next, HttpRequest request)
     {
-        var query = request.Query.Where(q => q.Key != "page").SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
-            .Append($"page={page}");
+        var html = new HtmlContentBuilder();
+        var first = !request.Query.ContainsKey("after");
+        if (first && next is null) return html;
+        html.AppendHtml("<nav class=\"pager\" aria-label=\"pages\">");
+        if (!first) html.AppendHtml($"<a href=\"{Url(request, "after", null)}\">← Newest</a>");
+        if (next is { } after) html.AppendHtml($"<a rel=\"next\" href=\"{Url(request, "after", after.ToString())}\">Older →</a>");
+        return html.AppendHtml("</nav>");
+    }
+
+    private static string Url(HttpRequest request, int page) => Url(request, "page", page.ToString(Invariant));
+
+    /// <summary>This page's URL with one query value replaced (or removed, when null), HTML-encoded.</summary>
+    private static string Url(HttpRequest request, string key, string? value)
+    {
+        var query = request.Query.Where(q => q.Key != key).SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"));
+        if (value is not null) query = query.Append($"{key}={Uri.EscapeDataString(value)}");
         return System.Net.WebUtility.HtmlEncode($"{request.Path}?{string.Join("&", query)}");
     }
 }

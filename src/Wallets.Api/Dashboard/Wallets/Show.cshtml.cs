@@ -13,7 +13,7 @@ public sealed class ShowModel(OngoingBalances ongoing, WalletTransactionReads tr
     public string CustomerName { get; private set; } = "";
     public TransactionFilter Filter { get; private set; } = TransactionFilter.None;
     public IReadOnlyList<WalletTransactionView> Transactions { get; private set; } = [];
-    public PageMeta Meta { get; private set; } = null!;
+    public Keyset? Older { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
@@ -22,9 +22,10 @@ public sealed class ShowModel(OngoingBalances ongoing, WalletTransactionReads tr
         var customer = await customers.FindAsync(wallet.CustomerId, ct);
         CustomerName = customer?.Name ?? wallet.Customer.ExternalId;
         Filter = TransactionFilter.From(Request.Query) with { Metadata = [] };
-        var page = await transactions.PageAsync(wallet.Id, Filter, PageFromQuery(), ct);
-        Transactions = page.Rows.Select(t => WalletTransactionView.From(t, wallet)).ToList();
-        Meta = page.Meta;
+        // A slice after a position, not a numbered page: no count and no offset over a history of any length.
+        var slice = await transactions.SliceAsync(wallet.Id, Filter, Keyset.Parse(Query("after")), PerPage, ct);
+        Transactions = slice.Rows.Select(t => WalletTransactionView.From(t, wallet)).ToList();
+        Older = slice.Next;
         return Page();
     }
 }

@@ -40,6 +40,49 @@ public sealed class WalletTransactionReads(WalletsDbContext db)
         return await page.ToPageAsync(query.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id), ct);
     }
 
+    /// <summary>
+    /// The dashboard's view of a long history: the next <paramref name="size"/> transactions after <paramref name="after"/>,
+    /// newest first, with the same filters (metadata aside). One index range read, whatever the history's length.
+    /// </summary>
+    public async Task<Slice<WalletTransaction>> SliceAsync(Guid walletId, TransactionFilter filter, Keyset? after, int size, CancellationToken ct)
+    {
+        // Rows strictly after the position in (created_at DESC, id) order; the listing index serves it.
+        var query = (after is { } at
+                ? db.WalletTransactions.FromSql($"SELECT * FROM wallet_transactions WHERE wallet_id = {walletId} AND (created_at < {at.CreatedAt} OR (created_at = {at.CreatedAt} AND id > {at.Id}))")
+                : db.WalletTransactions)
+            .AsNoTracking().Where(t => t.WalletId == walletId);
+        if (filter.Status is "pending" or "settled" or "failed") query = query.Where(t => t.Status == filter.Status);
+        if (filter.TransactionType is Direction.Inbound or Direction.Outbound) query = query.Where(t => t.TransactionType == filter.TransactionType);
+        if (filter.TransactionStatus is TxKind.Purchased or TxKind.Granted or TxKind.Voided or TxKind.Invoiced)
+            query = query.Where(t => t.TransactionStatus == filter.TransactionStatus);
+        var rows = await query.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id).Take(size + 1).ToListAsync(ct);
+        return Cut(rows, size, t => new Keyset(t.CreatedAt, t.Id));
+    }
+
+    /// <summary>The links of a grant (its consumptions) or of a debit (its fundings), as <see cref="SliceAsync"/> slices a history.</summary>
+    public async Task<Slice<LedgerLinkView>> LinksSliceAsync(WalletTransaction transaction, Keyset? after, int size, CancellationToken ct)
+    {
+        var id = transaction.Id;
+        // Rows strictly after the position in (created_at DESC, id) order; the links' indexes serve the range.
+        var links = (transaction.IsInbound, after) switch
+        {
+            (true, { } at) => db.Consumptions.FromSql(
+                $"SELECT * FROM wallet_transaction_consumptions WHERE inbound_wallet_transaction_id = {id} AND (created_at < {at.CreatedAt} OR (created_at = {at.CreatedAt} AND id > {at.Id}))"),
+            (false, { } at) => db.Consumptions.FromSql(
+                $"SELECT * FROM wallet_transaction_consumptions WHERE outbound_wallet_transaction_id = {id} AND (created_at < {at.CreatedAt} OR (created_at = {at.CreatedAt} AND id > {at.Id}))"),
+            (true, null) => db.Consumptions.Where(c => c.InboundWalletTransactionId == id),
+            (false, null) => db.Consumptions.Where(c => c.OutboundWalletTransactionId == id),
+        };
+        links = transaction.IsInbound ? links.Include(c => c.Outbound) : links.Include(c => c.Inbound);
+        var rows = await links.AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id).Take(size + 1).ToListAsync(ct);
+        var wallet = transaction.Wallet;
+        return Cut(rows, size, c => new Keyset(c.CreatedAt, c.Id)).Map(c => new LedgerLinkView(c.Id, c.ConsumedAmountCents,
+            wallet.Rate.FromCents(c.ConsumedAmountCents).Credits, c.CreatedAt, WalletTransactionView.From(transaction.IsInbound ? c.Outbound : c.Inbound, wallet)));
+    }
+
+    private static Slice<T> Cut<T>(List<T> rows, int size, Func<T, Keyset> key) =>
+        rows.Count > size ? new Slice<T>(rows[..size], key(rows[size - 1])) : new Slice<T>(rows, null);
+
     /// <summary>Seen from a grant: the debits that consumed it, each with the amount it took.</summary>
     public Task<Page<LedgerLinkView>> ConsumptionsAsync(WalletTransaction grant, PageRequest page, CancellationToken ct) =>
         LinksAsync(db.Consumptions.AsNoTracking().Include(c => c.Outbound).Where(c => c.InboundWalletTransactionId == grant.Id), c => c.Outbound, grant.Wallet, page, ct);
