@@ -8,7 +8,8 @@
 #   BENCH_H_EVENTS, BENCH_H_READS  scenario h's open loops: single events and balance reads per second (default 3000, 500)
 #   BENCH_READERS          balance readers in scenario j, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
 #   BENCH_TIMELINE         a path prefix: open-loop scenarios also write each request's send time and latency to <prefix>.<scenario>.csv
-#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j,k to run (default a–h; k: webhook dispatch, BENCH_WEBHOOKS of them, default 20000)
+#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j,k,l to run (default a–h; k: webhook dispatch, BENCH_WEBHOOKS of them, default 20000;
+#                          l: the dashboard pages of a wallet with BENCH_HISTORY transactions, default 10000)
 #   BENCH_WEBHOOK_ENDPOINT=1  one webhook endpoint subscribed to every type (on a receiver in the load generator) during every scenario
 #   BENCH_WEBHOOK_ALGO     jwt (default, Lago's) or hmac: how that endpoint's and scenario k's webhooks are signed
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the Wallets API on http://localhost:5080 with its database, and prints a ready-to-use API key.
+# Starts the Wallets API (and its dashboard) on http://localhost:5080 with its database, and prints a ready-to-use API key.
 #   WALLETS_API_KEY   the key to accept (default: one generated once and kept in .local/api-key)
 #   WALLETS_PORT      the port (default 5080)
 set -euo pipefail
@@ -23,6 +23,7 @@ cat <<MSG
 
   Wallets API   http://localhost:$port/api/v1
   Swagger UI    http://localhost:$port/swagger   (Authorize → paste the key)
+  Dashboard     http://localhost:$port/          (sign in with the key)
   API key       $WALLETS_API_KEY
 
   curl -H "Authorization: Bearer $WALLETS_API_KEY" http://localhost:$port/api/v1/customers

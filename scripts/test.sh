@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test against a real PostgreSQL: the .NET unit and HTTP integration tests, then the official
+# Runs every test against a real PostgreSQL: the .NET unit, HTTP integration and browser (dashboard) tests, then the official
 # Lago JavaScript client (tests/contract) against a freshly started server. Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,13 @@ log=$(mktemp -d)
 trap 'kill "${server_pid:-}" 2>/dev/null || true; rm -rf "$log"' EXIT
 
 export ConnectionStrings__Wallets="$(scripts/db.sh)"
+
+# The dashboard's browser tests drive Debian's chromium through Playwright (its driver ships in the NuGet package;
+# no browser is ever downloaded).
+if [[ ! -x /usr/bin/chromium ]]; then
+    echo "test: installing chromium with apt-get (once)…" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
 
 status=0
 dotnet test Wallets.sln -nologo 2>&1 | tee "$log/dotnet.txt" || status=1

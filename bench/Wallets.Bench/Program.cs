@@ -189,6 +189,24 @@ if (Runs("k"))
     report.Note(line);
 }
 
+// --- the dashboard (scenario l): a wallet with a long history, each page as a signed-in person opens it ---
+if (Runs("l"))
+{
+    var seeded = Stopwatch.StartNew();
+    var (lWallet, lCustomer, lGrant) = await DashboardPages.SeedAsync(api, $"bench-{run}-history", options.HistoryTransactions, c);
+    var cookie = await DashboardPages.SignInAsync(options.BaseUrl, options.ApiKey);
+    var deep = await DashboardPages.PositionAsync(api, lWallet, Math.Max(options.HistoryTransactions - 30, 1));
+    report.Note($"Scenario l: one wallet with {options.HistoryTransactions} transactions (a grant and the voids that consumed it, seeded in "
+        + $"{seeded.Elapsed.TotalSeconds:0} s); dashboard pages of 20 rows (histories read in slices after a position, never counted), signed in with a session cookie, {options.ListConcurrency} workers.");
+    var l = options.ListConcurrency;
+    await Measure("l1. dashboard: wallet page", l, _ => DashboardPages.Get($"/wallets/{lWallet}", cookie));
+    await Measure("l2. dashboard: wallet page, its oldest transactions", l, _ => DashboardPages.Get($"/wallets/{lWallet}?after={deep}", cookie));
+    await Measure("l3. dashboard: wallet page, outbound filter", l, _ => DashboardPages.Get($"/wallets/{lWallet}?transaction_type=outbound&transaction_status=voided&status=settled", cookie));
+    await Measure("l4. dashboard: the grant's Consumptions tab", l, _ => DashboardPages.Get($"/wallet-transactions/{lGrant}", cookie));
+    await Measure("l5. dashboard: customer with its Wallets tab", l, _ => DashboardPages.Get($"/customers/{lCustomer}", cookie));
+    await Measure("l6. dashboard: customers list", l, _ => DashboardPages.Get("/customers", cookie));
+}
+
 var text = report.Render();
 Console.WriteLine(text);
 if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);

@@ -178,4 +178,22 @@ public sealed class WalletsApi(HttpClient http)
             return JsonDocument.Parse(body);
         }
     }
+
+    /// <summary>Sends every request, a few at a time; any failure stops the seed.</summary>
+    public async Task SendAllAsync(IEnumerable<Func<HttpRequestMessage>> requests, int workers) =>
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(workers, 1) }, async (request, _) => (await SendAsync(request())).Dispose());
+
+    public async Task<Guid> CustomerIdOfWalletAsync(Guid walletId)
+    {
+        using var wallet = await SendAsync(Get($"wallets/{walletId}"));
+        return wallet.RootElement.GetProperty("wallet").GetProperty("lago_customer_id").GetGuid();
+    }
+
+    /// <summary>The creation time and id of a wallet's n-th newest transaction.</summary>
+    public async Task<(DateTimeOffset CreatedAt, Guid Id)> TransactionAtAsync(Guid walletId, int n)
+    {
+        using var page = await SendAsync(Get($"wallets/{walletId}/wallet_transactions?per_page=1&page={n}"));
+        var row = page.RootElement.GetProperty("wallet_transactions")[0];
+        return (row.GetProperty("created_at").GetDateTimeOffset(), row.GetProperty("lago_id").GetGuid());
+    }
 }

@@ -1,4 +1,5 @@
 using Wallets.Api;
+using Wallets.Api.Dashboard;
 using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
@@ -27,7 +28,12 @@ app.UseLagoErrors();
 app.UseSwagger();
 app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 
+// The dashboard's cookie is read only by its own pages (their authorization policy names its scheme).
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapHealthEndpoints();
+app.MapDashboard();
 var api = app.MapGroup("/api/v1")
     .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())
     .AddEndpointFilter(app.Services.GetRequiredService<IdempotencyFilter>());

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Wallets.Api.Dashboard;
 using Wallets.Api.Data;
 using Wallets.Api.Features.AddOns;
 using Wallets.Api.Features.BillableMetrics;
@@ -42,6 +43,7 @@ public static class Startup
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
+        services.AddScoped<CustomerReads>();
         services.AddScoped<WalletHandler>();
         services.AddScoped<WalletWebhooks>();
         services.AddScoped<InvoiceWebhooks>();
@@ -51,6 +53,7 @@ public static class Startup
         services.AddScoped<WalletLedger>();
         services.AddScoped<RequestTransaction>();
         services.AddScoped<TopUpHandler>();
+        services.AddScoped<WalletTransactionReads>();
         services.AddSingleton<LedgerWriter>();
         services.AddScoped<CreditInvoices>();
         services.AddScoped<InvoicePaymentHandler>();
@@ -94,7 +97,10 @@ public static class Startup
             services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
         }
 
+        services.AddDashboard();
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
+        // Swashbuckle describes JSON with MVC's options once MVC is registered (the dashboard's Razor Pages): the same settings.
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => LagoJson.Configure(o.JsonSerializerOptions));
         services.AddWalletsOpenApi();
     }
 

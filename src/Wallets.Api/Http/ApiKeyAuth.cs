@@ -21,20 +21,21 @@ public sealed class ApiKeyAuth(TimeProvider clock) : IEndpointFilter
         var key = http.Request.Headers.Authorization.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
         if (string.IsNullOrEmpty(key)) return LagoError.Unauthorized.ToResult();
 
-        var hash = Hash(key);
-        var now = clock.GetUtcNow();
-        if (!_known.TryGetValue(hash, out var entry) || entry.Until < now)
-        {
-            var db = http.RequestServices.GetRequiredService<WalletsDbContext>();
-            var organization = await db.ApiKeys.Where(k => k.KeyHash == hash).Select(k => (Guid?)k.OrganizationId)
-                .FirstOrDefaultAsync(http.RequestAborted);
-            if (organization is null) return LagoError.Unauthorized.ToResult();
-            entry = (organization.Value, now + CacheFor);
-            _known[hash] = entry;
-        }
-
-        http.RequestServices.GetRequiredService<Tenant>().OrganizationId = entry.Organization;
+        var organization = await OrganizationOfHashAsync(Hash(key), http.RequestServices, http.RequestAborted);
+        if (organization is null) return LagoError.Unauthorized.ToResult();
+        http.RequestServices.GetRequiredService<Tenant>().OrganizationId = organization.Value;
         return await next(context);
+    }
+
+    /// <summary>The organization whose key has this hash, or null; the API and the dashboard's sign-in both ask here.</summary>
+    public async ValueTask<Guid?> OrganizationOfHashAsync(string hash, IServiceProvider services, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_known.TryGetValue(hash, out var entry) && entry.Until >= now) return entry.Organization;
+        var db = services.GetRequiredService<WalletsDbContext>();
+        var organization = await db.ApiKeys.Where(k => k.KeyHash == hash).Select(k => (Guid?)k.OrganizationId).FirstOrDefaultAsync(ct);
+        if (organization is not null) _known[hash] = (organization.Value, now + CacheFor);
+        return organization;
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

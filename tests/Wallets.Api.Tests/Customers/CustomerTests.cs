@@ -132,4 +132,24 @@ public sealed class CustomerTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("Theirs", (string?)(await theirs.GetJsonAsync("/api/v1/customers/shared-id")).Ok()["customer"]!["name"]);
         Assert.Equal(HttpStatusCode.OK, (await theirs.GetJsonAsync("/api/v1/customers/shared-id")).Status);
     }
+
+    [Fact]
+    public async Task Search_term_finds_customers_by_part_of_their_external_id_or_names_in_any_case_and_literally()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = "acme-42", name = "Acme Corp" } })).Ok();
+        (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = "globex", name = "Globex", email = "billing@globex.test" } })).Ok();
+        (await client.PostAsync("/api/v1/customers", new { customer = new { external_id = "initech_1", legal_name = "Initech 100% LLC" } })).Ok();
+
+        async Task<string[]> Found(string term) => (await client.GetJsonAsync($"/api/v1/customers?search_term={Uri.EscapeDataString(term)}")).Ok()["customers"]!
+            .AsArray().Select(c => (string)c!["external_id"]!).Order().ToArray();
+        Assert.Equal(["acme-42"], await Found("ACME"));
+        Assert.Equal(["acme-42"], await Found("e-4"));
+        Assert.Equal(["globex"], await Found("billing@"));
+        Assert.Equal(["initech_1"], await Found("100%"));
+        // LIKE's wildcards are matched as themselves: "_" is not "any character".
+        Assert.Equal(["initech_1"], await Found("h_1"));
+        Assert.Empty(await Found("c_r"));
+        Assert.Equal(3, (await Found(" ")).Length);
+    }
 }

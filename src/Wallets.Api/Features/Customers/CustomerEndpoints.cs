@@ -27,10 +27,10 @@ public static class CustomerEndpoints
         return (await handler.UpsertAsync(input.Value!, ct)).ToHttp(c => new CustomerEnvelope(CustomerView.From(c)));
     }
 
-    /// <summary>Lists customers, newest first.</summary>
-    private static async Task<IResult> FindAllCustomers(HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    /// <summary>Lists customers, newest first; `search_term` matches names, external id and e-mail.</summary>
+    private static async Task<IResult> FindAllCustomers(HttpRequest request, CustomerReads reads, CancellationToken ct)
     {
-        var page = await PageRequest.From(request).ToPageAsync(db.Customers.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
+        var page = await reads.PageAsync(PageRequest.From(request), request.Query["search_term"].ToString(), ct);
         return Results.Json(new CustomersPage(page.Rows.Select(CustomerView.From).ToList(), page.Meta), LagoJson.Options);
     }
 

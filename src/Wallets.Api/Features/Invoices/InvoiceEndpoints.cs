@@ -83,8 +83,7 @@ public static class InvoiceEndpoints
         if (long.TryParse(q["amount_from"], out var min)) query = query.Where(i => i.TotalAmountCents >= min);
         if (long.TryParse(q["amount_to"], out var max)) query = query.Where(i => i.TotalAmountCents <= max);
 
-        var page = await PageRequest.From(request).ToPageAsync(
-            InvoiceViews.WithDetails(query).OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id), ct);
+        var page = await PageRequest.From(request).ToPageAsync(InvoiceViews.Listed(query), ct);
         return Results.Json(new InvoicesPage(await views.ManyAsync(page.Rows, ct), page.Meta), LagoJson.Options);
     }
 }

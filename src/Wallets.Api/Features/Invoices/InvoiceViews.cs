@@ -11,6 +11,10 @@ public sealed class InvoiceViews(WalletsDbContext db, SubscriptionViews subscrip
     public static IQueryable<Invoice> WithDetails(IQueryable<Invoice> invoices) =>
         invoices.Include(i => i.Customer).Include(i => i.Fees).Include(i => i.InvoiceSubscriptions).AsSplitQuery();
 
+    /// <summary>A list's order, newest first, with the details each invoice object shows.</summary>
+    public static IQueryable<Invoice> Listed(IQueryable<Invoice> invoices) =>
+        WithDetails(invoices.AsNoTracking()).OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id);
+
     public async Task<Invoice?> FindAsync(Guid id, CancellationToken ct) =>
         await WithDetails(db.Invoices.AsNoTracking()).FirstOrDefaultAsync(i => i.Id == id, ct);
 

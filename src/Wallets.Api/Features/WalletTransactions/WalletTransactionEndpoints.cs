@@ -35,67 +35,50 @@ public static class WalletTransactionEndpoints
     }
 
     /// <summary>A wallet transaction by its lago_id.</summary>
-    private static async Task<IResult> FindWalletTransaction(string lago_id, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindWalletTransaction(string lago_id, WalletTransactionReads reads, CancellationToken ct)
     {
-        var transaction = await FindAsync(db, lago_id, ct);
+        var transaction = await FindAsync(reads, lago_id, ct);
         return transaction is null
             ? LagoError.NotFound("wallet_transaction").ToResult()
             : Results.Json(new WalletTransactionEnvelope(WalletTransactionView.From(transaction, transaction.Wallet)), LagoJson.Options);
     }
 
     /// <summary>Lago's filters: status, transaction_type, transaction_status, metadata[key]=value; unknown values are ignored.</summary>
-    private static async Task<IResult> FindAllWalletTransactions(string lago_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindAllWalletTransactions(string lago_id, HttpRequest request, WalletsDbContext db, WalletTransactionReads reads, CancellationToken ct)
     {
         var wallet = await WalletLookup.ByIdAsync(db, lago_id, ct);
         if (!wallet.IsOk) return wallet.Error!.ToResult();
-        var q = request.Query;
-        // metadata[key]=value filters: one jsonb containment test on the [{key, value}] array.
-        var pairs = q.Where(p => p.Key.StartsWith("metadata[", StringComparison.Ordinal) && p.Key.EndsWith(']'))
-            .Select(p => new { key = p.Key[9..^1], value = p.Value.ToString() }).ToList();
-        var query = (pairs.Count == 0
-                ? db.WalletTransactions
-                : db.WalletTransactions.FromSql($"SELECT * FROM wallet_transactions WHERE metadata @> {System.Text.Json.JsonSerializer.Serialize(pairs)}::jsonb"))
-            .AsNoTracking().Where(t => t.WalletId == wallet.Value!.Id);
-        if (q["status"].ToString() is "pending" or "settled" or "failed") query = query.Where(t => t.Status == q["status"].ToString());
-        if (q["transaction_type"].ToString() is Direction.Inbound or Direction.Outbound) query = query.Where(t => t.TransactionType == q["transaction_type"].ToString());
-        if (q["transaction_status"].ToString() is TxKind.Purchased or TxKind.Granted or TxKind.Voided or TxKind.Invoiced)
-            query = query.Where(t => t.TransactionStatus == q["transaction_status"].ToString());
-
-        var page = await PageRequest.From(request).ToPageAsync(query.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id), ct);
+        var page = await reads.PageAsync(wallet.Value!.Id, TransactionFilter.From(request.Query), PageRequest.From(request), ct);
         return Results.Json(new WalletTransactionsPage(page.Rows.Select(t => WalletTransactionView.From(t, wallet.Value!)).ToList(), page.Meta), LagoJson.Options);
     }
 
     /// <summary>Seen from a grant: the debits that consumed it.</summary>
-    private static async Task<IResult> FindAllWalletTransactionConsumptions(string lago_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindAllWalletTransactionConsumptions(string lago_id, HttpRequest request, WalletTransactionReads reads, CancellationToken ct)
     {
-        var grant = await FindAsync(db, lago_id, ct);
+        var grant = await FindAsync(reads, lago_id, ct);
         if (grant is null) return LagoError.NotFound("wallet_transaction").ToResult();
         if (!grant.IsInbound) return LagoError.Validation("transaction_type", "invalid_transaction_type").ToResult();
-        var page = await PageRequest.From(request).ToPageAsync(
-            db.Consumptions.AsNoTracking().Include(c => c.Outbound).Where(c => c.InboundWalletTransactionId == grant.Id)
-                .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
-        return Results.Json(new ConsumptionsPage(page.Rows.Select(c => Link(c, c.Outbound, grant.Wallet)).ToList(), page.Meta), LagoJson.Options);
+        var page = await reads.ConsumptionsAsync(grant, PageRequest.From(request), ct);
+        return Results.Json(new ConsumptionsPage(page.Rows, page.Meta), LagoJson.Options);
     }
 
     /// <summary>Seen from a debit: the grants that paid for it.</summary>
-    private static async Task<IResult> FindAllWalletTransactionFundings(string lago_id, HttpRequest request, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> FindAllWalletTransactionFundings(string lago_id, HttpRequest request, WalletTransactionReads reads, CancellationToken ct)
     {
-        var debit = await FindAsync(db, lago_id, ct);
+        var debit = await FindAsync(reads, lago_id, ct);
         if (debit is null) return LagoError.NotFound("wallet_transaction").ToResult();
         if (debit.IsInbound) return LagoError.Validation("transaction_type", "invalid_transaction_type").ToResult();
-        var page = await PageRequest.From(request).ToPageAsync(
-            db.Consumptions.AsNoTracking().Include(c => c.Inbound).Where(c => c.OutboundWalletTransactionId == debit.Id)
-                .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id), ct);
-        return Results.Json(new FundingsPage(page.Rows.Select(c => Link(c, c.Inbound, debit.Wallet)).ToList(), page.Meta), LagoJson.Options);
+        var page = await reads.FundingsAsync(debit, PageRequest.From(request), ct);
+        return Results.Json(new FundingsPage(page.Rows, page.Meta), LagoJson.Options);
     }
 
     /// <summary>
     /// Lago's refusals first; past them, a payment URL needs the customer's payment provider, and no customer has
     /// one in this service, so it answers as Lago does for a customer without one rather than inventing a URL.
     /// </summary>
-    private static async Task<IResult> WalletTransactionPaymentUrl(string lago_id, WalletsDbContext db, CancellationToken ct)
+    private static async Task<IResult> WalletTransactionPaymentUrl(string lago_id, WalletTransactionReads reads, CancellationToken ct)
     {
-        var transaction = await FindAsync(db, lago_id, ct);
+        var transaction = await FindAsync(reads, lago_id, ct);
         if (transaction is null) return LagoError.NotFound("wallet_transaction").ToResult();
         var refusal = transaction.TransactionStatus != TxKind.Purchased ? "wallet_transaction_not_purchased"
             : transaction.Status == TxStatus.Settled ? "wallet_transaction_already_settled"
@@ -104,11 +87,6 @@ public static class WalletTransactionEndpoints
         return LagoError.Validation("base", refusal).ToResult();
     }
 
-    private static Task<WalletTransaction?> FindAsync(WalletsDbContext db, string lagoId, CancellationToken ct) =>
-        Guid.TryParse(lagoId, out var id)
-            ? db.WalletTransactions.AsNoTracking().Include(t => t.Wallet).FirstOrDefaultAsync(t => t.Id == id, ct)
-            : Task.FromResult<WalletTransaction?>(null);
-
-    private static LedgerLinkView Link(WalletTransactionConsumption c, WalletTransaction other, Wallet wallet) =>
-        new(c.Id, c.ConsumedAmountCents, wallet.Rate.FromCents(c.ConsumedAmountCents).Credits, c.CreatedAt, WalletTransactionView.From(other, wallet));
+    private static Task<WalletTransaction?> FindAsync(WalletTransactionReads reads, string lagoId, CancellationToken ct) =>
+        Guid.TryParse(lagoId, out var id) ? reads.FindAsync(id, ct) : Task.FromResult<WalletTransaction?>(null);
 }
