@@ -29,6 +29,7 @@ app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 app.MapHealthEndpoints();
 var api = app.MapGroup("/api/v1")
     .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())
+    .AddEndpointFilter<PageQueryFilter>()
     .AddEndpointFilter(app.Services.GetRequiredService<IdempotencyFilter>());
 api.MapCustomerEndpoints();
 api.MapWalletEndpoints();

@@ -26,7 +26,8 @@ public sealed class Ledger(WalletsDbContext db, Tenant tenant, TimeProvider cloc
               AND pg_advisory_xact_lock(hashtextextended(customer_id::text, 0)) IS NOT NULL
             """).AnyAsync(ct);
         if (!locked) return null;
-        return await db.Wallets.Include(w => w.Customer).FirstAsync(w => w.Id == walletId, ct);
+        // Null when the customer is deleted: its wallets are not found, as GET /wallets/{id} answers.
+        return await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == walletId, ct);
     }
 
     /// <summary>A settled inbound grant: usable at once.</summary>
