@@ -23,6 +23,7 @@ await app.PrepareDatabaseAsync();
 
 app.UseMiddleware<RequestLogging>();
 app.UseLagoErrors();
+app.UseBodyLimits();
 app.UseSwagger();
 app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 
