@@ -17,7 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
 var app = builder.Build();
 
-// Command-line modes: `migrate`, `create-organization [name]`; otherwise serve.
+// Command-line modes: `migrate`, `organizations …`, `api-keys …`, `create-organization [name]`; otherwise serve.
 if (await app.RunCommandAsync(args) is { } exitCode) return exitCode;
 await app.PrepareDatabaseAsync();
 
