@@ -11,12 +11,13 @@ namespace Wallets.Api.Jobs;
 /// termination fails is logged, counted (`wallets.expiry.failed`) and tried again next round; the others go on, and
 /// the round pages past it, so failing wallets never hold the rest back.
 /// </summary>
-public sealed class WalletExpiryJob(IServiceScopeFactory scopes, JobMetrics metrics, TimeProvider clock, ILogger<WalletExpiryJob> logger)
+public sealed class WalletExpiryJob(
+    IServiceScopeFactory scopes, JobMetrics metrics, IConfiguration configuration, TimeProvider clock, ILogger<WalletExpiryJob> logger)
     : ClockJob(clock, logger)
 {
     private const int Page = 1000;
 
-    protected override TimeSpan Period => TimeSpan.FromMinutes(1);
+    protected override TimeSpan Period => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Jobs:ExpirySeconds", 60)));
 
     public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
