@@ -53,7 +53,7 @@ public static class ErrorHandling
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             if (IsTooLarge(error))
             {
-                await BodyLimits.RefuseAsync(context, BodyLimits.For(context.Request.Path));
+                await BodyLimits.RefuseAsync(context, BodyLimits.For(context.Request.Path), bodyStarted: true);
                 return;
             }
             if (error is BadHttpRequestException bad)

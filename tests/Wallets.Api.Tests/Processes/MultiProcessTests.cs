@@ -127,4 +127,23 @@ public sealed class MultiProcessTests(ServerProcesses servers) : IClassFixture<S
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
         Assert.Equal(300L, (long)(await Second.GetJsonAsync($"/api/v1/wallets/{wallet}")).Ok()["wallet"]!["balance_cents"]!);
     }
+
+    [Theory]
+    [InlineData(false), InlineData(true)]
+    public async Task The_real_server_answers_a_40_MB_body_with_a_413_not_a_reset(bool chunked)
+    {
+        var body = new byte[40 * 1024 * 1024];
+        Array.Fill(body, (byte)' ');
+        "{\"customer\":{\"external_id\":\"huge\"}}"u8.CopyTo(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/customers") { Content = new StreamContent(new MemoryStream(body)) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        if (chunked) request.Headers.TransferEncodingChunked = true;
+        else request.Content.Headers.ContentLength = body.Length;
+
+        using var response = await First.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("""{"status":413,"error":"Payload Too Large","message":"the request body is limited to 1048576 bytes"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0L, await servers.ScalarAsync<long>("SELECT count(*) FROM customers WHERE external_id = 'huge'"));
+        (await First.GetJsonAsync("/api/v1/customers")).Ok();
+    }
 }
