@@ -7,7 +7,9 @@ namespace Wallets.Api.Tests.Infrastructure;
 /// The PostgreSQL server the tests use, found once per run, in this order: the connection string in `WALLETS_DB` or
 /// `ConnectionStrings__Wallets` (what scripts/test.sh exports); a local server on 127.0.0.1:5432 with the `wallets`
 /// role (what scripts/db.sh sets up); a throwaway `postgres:15` container through Testcontainers when a Docker engine
-/// is reachable (a laptop with Docker and no PostgreSQL). `WALLETS_TESTCONTAINERS=1` goes straight to the container.
+/// is reachable (a laptop with Docker and no PostgreSQL). `WALLETS_TESTCONTAINERS=1` goes straight to the container,
+/// `WALLETS_TESTCONTAINERS_IMAGE` names another image (a mirror's, or one built locally; it needs the official image's
+/// POSTGRES_* variables and `pg_isready`).
 /// The role must be allowed to create databases.
 /// </summary>
 public static class PostgresServer
@@ -51,7 +53,8 @@ public static class PostgresServer
     {
         try
         {
-            _container = new PostgreSqlBuilder(ContainerImage).Build();
+            var image = Environment.GetEnvironmentVariable("WALLETS_TESTCONTAINERS_IMAGE") is { Length: > 0 } given ? given : ContainerImage;
+            _container = new PostgreSqlBuilder(image).Build();
             await _container.StartAsync();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => _container.DisposeAsync().AsTask().GetAwaiter().GetResult();
             Source = "Testcontainers";
