@@ -19,12 +19,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
 var app = builder.Build();
 
-// Command-line modes: `migrate`, `create-organization [name]`, `webhook-hmac-key <organization name or id>`; otherwise serve.
+// Command-line modes: `migrate`, `organizations …`, `api-keys …`, `create-organization [name]`, `webhook-hmac-key <organization>`;
+// otherwise serve.
 if (await app.RunCommandAsync(args) is { } exitCode) return exitCode;
 await app.PrepareDatabaseAsync();
 
 app.UseMiddleware<RequestLogging>();
 app.UseLagoErrors();
+app.UseBodyLimits();
 app.UseSwagger();
 app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 
@@ -36,6 +38,7 @@ app.MapHealthEndpoints();
 app.MapDashboard();
 var api = app.MapGroup("/api/v1")
     .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())
+    .AddEndpointFilter<PageQueryFilter>()
     .AddEndpointFilter(app.Services.GetRequiredService<IdempotencyFilter>());
 api.MapCustomerEndpoints();
 api.MapWalletEndpoints();

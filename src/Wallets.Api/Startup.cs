@@ -42,6 +42,9 @@ public static class Startup
             .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUsage>());
+        services.AddHostedService<ApiKeyListener>();
         services.AddScoped<CustomerHandler>();
         services.AddScoped<CustomerReads>();
         services.AddScoped<WalletHandler>();
@@ -140,17 +143,13 @@ public static class Startup
                 return 0;
             case "webhook-hmac-key":
                 return await app.PrintHmacKeyAsync(args.ElementAtOrDefault(1));
-            case "create-organization":
+            case var command when AdminCommands.Handles(command):
                 await SchemaMigrator.MigrateAsync(app.Configuration.GetConnectionString("Wallets")!);
                 using (var scope = app.Services.CreateScope())
                 {
                     var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
-                    var (organization, key) = await OrganizationSetup.CreateAsync(db, args.ElementAtOrDefault(1) ?? "default", TimeProvider.System);
-                    Console.WriteLine($"Organization {organization.Name} ({organization.Id})");
-                    Console.WriteLine($"API key: {key}");
-                    Console.WriteLine($"Webhook HMAC key: {organization.HmacKey}");
+                    return await new AdminCommands(db, TimeProvider.System, Console.Out).RunAsync(args);
                 }
-                return 0;
             default:
                 return null;
         }

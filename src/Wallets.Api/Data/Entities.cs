@@ -16,5 +16,9 @@ public sealed class ApiKey
     public Guid Id { get; set; }
     public Guid OrganizationId { get; set; }
     public required string KeyHash { get; set; }
+    public string Name { get; set; } = "default";
+    public string Prefix { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
 }

@@ -12,6 +12,14 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
     // Read by the query filters below: another organization's rows are invisible, so they are 404s.
     private Guid OrganizationId => tenant.OrganizationId;
 
+    private const string TenantFilter = "tenant";
+
+    /// <summary>
+    /// Hides deleted customers. Records that outlive their customer (invoices, as in Lago) ignore it when they load
+    /// their customer: a required navigation under this filter is an inner join that hides the record itself.
+    /// </summary>
+    public const string LiveCustomersFilter = "live_customers";
+
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Customer> Customers => Set<Customer>();
@@ -37,7 +45,8 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
         {
             e.ToTable("customers");
             e.Property(c => c.Metadata).HasColumnType("jsonb").HasJsonConversion();
-            e.HasQueryFilter(c => c.OrganizationId == OrganizationId && c.DeletedAt == null);
+            e.HasQueryFilter(TenantFilter, c => c.OrganizationId == OrganizationId);
+            e.HasQueryFilter(LiveCustomersFilter, c => c.DeletedAt == null);
             // Every customer answer shows its taxes, so they always come along.
             e.Navigation(c => c.AppliedTaxes).AutoInclude();
         });

@@ -22,6 +22,14 @@ public static class ErrorHandling
         _ => IsUnstorableText(error.InnerException),
     };
 
+    /// <summary>A body past its limit, ours or the server's, however deep the exception that carries it.</summary>
+    private static bool IsTooLarge(Exception? error) => error switch
+    {
+        null => false,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        _ => IsTooLarge(error.InnerException),
+    };
+
     public static void UseLagoErrors(this WebApplication app)
     {
         // Kestrel refuses a NUL in a path, but one percent-encoded in a query string reaches the app, and no filter can
@@ -43,6 +51,11 @@ public static class ErrorHandling
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (IsTooLarge(error))
+            {
+                await BodyLimits.RefuseAsync(context, BodyLimits.For(context.Request.Path), bodyStarted: true);
+                return;
+            }
             if (error is BadHttpRequestException bad)
             {
                 context.Response.StatusCode = bad.StatusCode;

@@ -15,7 +15,7 @@ namespace Wallets.Api.Jobs;
 public sealed class BillingJob(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, JobMetrics metrics, ILogger<BillingJob> logger)
     : ClockJob(clock, logger)
 {
-    protected override TimeSpan Period => TimeSpan.FromMinutes(1);
+    protected override TimeSpan Period => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Jobs:BillingSeconds", 60)));
 
     /// <summary>Concurrent workers per run (`Jobs:BillingWorkers`, default 4): billing waits on the database more than on the CPU.</summary>
     public int Workers { get; set; } = Math.Max(1, configuration.GetValue("Jobs:BillingWorkers", 4));

@@ -7,7 +7,8 @@ namespace Wallets.Api.Jobs;
 /// export them with OpenTelemetry). Billing: invoices made, batches that rolled back and were billed again one
 /// subscription at a time, and subscriptions that failed alone (each also logged as an error, and tried again on the next
 /// run). Recurring top-ups: wallets topped up, and wallets whose top-up failed (logged as errors, tried again next
-/// round), each tagged with the rule's `trigger`.
+/// round), each tagged with the rule's `trigger`. Expiry: wallets terminated, and those whose termination failed (logged as
+/// errors, tried again next round).
 /// </summary>
 public sealed class JobMetrics
 {
@@ -24,6 +25,9 @@ public sealed class JobMetrics
         TopUps = meter.CreateCounter<long>("wallets.top_ups", "{wallet}", "Wallets topped up by a recurring transaction rule (tag: trigger).");
         TopUpsFailed = meter.CreateCounter<long>("wallets.top_ups.failed", "{wallet}",
             "Recurring top-ups that failed with an error (tag: trigger); tried again on the job's next round.");
+        WalletsExpired = meter.CreateCounter<long>("wallets.expiry.wallets", "{wallet}", "Wallets the expiry job terminated.");
+        ExpiriesFailed = meter.CreateCounter<long>("wallets.expiry.failed", "{wallet}",
+            "Expired wallets whose termination failed with an error (logged); tried again on the job's next round.");
     }
 
     public Counter<long> Invoices { get; }
@@ -35,4 +39,8 @@ public sealed class JobMetrics
     public Counter<long> TopUps { get; }
 
     public Counter<long> TopUpsFailed { get; }
+
+    public Counter<long> WalletsExpired { get; }
+
+    public Counter<long> ExpiriesFailed { get; }
 }

@@ -56,10 +56,12 @@ public static class GrantsAndVoids
     }
 
     // Statements of their own, after the locks, so they read what the previous holders of the locks committed.
+    // A deleted customer's wallets are not found, as every other route answers.
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
                (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending')
         FROM wallets w WHERE id = ANY($1)
+          AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
 
     private const string GrantsSql = """

@@ -27,7 +27,8 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     public async Task<Wallet?> LockWalletAsync(Guid walletId, CancellationToken ct)
     {
         if (!await db.LockWalletCustomerAsync(walletId, tenant.OrganizationId, ct)) return null;
-        return await db.Wallets.Include(w => w.Customer).FirstAsync(w => w.Id == walletId, ct);
+        // Null when the customer is deleted: its wallets are not found, as GET /wallets/{id} answers.
+        return await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == walletId, ct);
     }
 
     /// <summary>Writes the ledger's changes, then the DbContext's (whose rows may name the ledger's, and the reverse: the invoice key is deferred).</summary>

@@ -11,7 +11,7 @@ namespace Wallets.Api.Tests.Foundation;
 /// write malformed bodies, and a write hostile credentials, idempotency keys and content types. Each answer must be a
 /// 2xx or a 4xx with Lago's error body.
 /// </summary>
-public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed partial class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     /// <summary>Raw JSON tokens put in place of each value.</summary>
     private static readonly string[] HostileValues =

@@ -56,11 +56,43 @@ public sealed class PaginationTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Per_page_defaults_to_100_and_bad_values_fall_back_to_defaults()
+    public async Task Per_page_defaults_to_100()
     {
         var client = await WithCustomers(api, 3);
         AssertMeta((await client.GetJsonAsync("/api/v1/customers")).Ok(), 1, null, null, 1, 3);
-        AssertMeta((await client.GetJsonAsync("/api/v1/customers?page=abc&per_page=-4")).Ok(), 1, null, null, 1, 3);
+    }
+
+    [Theory]
+    [InlineData("page=abc"), InlineData("page=0"), InlineData("page=-1"), InlineData("page="), InlineData("page=1.5"), InlineData("page=%2B2")]
+    [InlineData("per_page=-4"), InlineData("per_page=0"), InlineData("per_page=1e3"), InlineData("per_page=%202"), InlineData("per_page=99999999999")]
+    [InlineData("page=1&page=2")]
+    public async Task Page_and_per_page_that_are_not_positive_integers_are_a_bad_request(string query)
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var name = query[..query.IndexOf('=')];
+        foreach (var list in new[] { "customers", "events", "invoices", "wallets", "plans" })
+        {
+            var reply = await client.GetJsonAsync($"/api/v1/{list}?{query}");
+            Assert.Equal($$"""{"status":400,"error":"BadRequest: {{name}} must be a positive integer"}""", reply.Expect(System.Net.HttpStatusCode.BadRequest).ToJsonString());
+        }
+    }
+
+    [Fact]
+    public async Task Per_page_above_1000_answers_a_page_of_1000_and_counts_pages_of_that_size()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        for (var b = 0; b < 11; b++)
+        {
+            var events = Enumerable.Range(b * 100, b == 10 ? 1 : 100)
+                .Select(i => new { transaction_id = $"tx{i}", external_subscription_id = "sub", code = "calls", timestamp = 1767225600 + i });
+            (await client.PostAsync("/api/v1/events/batch", new { events })).Ok();
+        }
+        var body = (await client.GetJsonAsync("/api/v1/events?per_page=1000000")).Ok();
+        Assert.Equal(1000, body["events"]!.AsArray().Count);
+        AssertMeta(body, 1, 2, null, 2, 1001);
+        var last = (await client.GetJsonAsync("/api/v1/events?per_page=5000&page=2")).Ok();
+        Assert.Equal("tx0", (string?)Assert.Single(last["events"]!.AsArray())!["transaction_id"]);
+        AssertMeta(last, 2, null, 1, 2, 1001);
     }
 
     [Fact]

@@ -15,10 +15,21 @@ namespace Wallets.Api.Tests.Infrastructure;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private readonly bool _ownsDatabase = true;
+
+    public ApiFactory()
+    {
+    }
+
+    private ApiFactory(string connectionString, ManualClock clock) => (ConnectionString, Clock, _ownsDatabase) = (connectionString, clock, false);
+
     public string ConnectionString { get; private set; } = "";
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero));
 
     public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+
+    /// <summary>A second API instance (another process, as far as the app can tell) on this one's database and clock; the caller disposes it.</summary>
+    public ApiFactory SecondInstance() => new(ConnectionString, Clock);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -56,6 +67,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!_ownsDatabase) return;
         NpgsqlConnection.ClearAllPools();
         await TestDatabase.DropAsync(ConnectionString);
     }

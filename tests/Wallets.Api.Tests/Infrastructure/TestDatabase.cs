@@ -14,24 +14,59 @@ public static class TestDatabase
     private static readonly SemaphoreSlim TemplateGate = new(1, 1);
     private static string? _template;
 
-    /// <summary>The server to use: `ConnectionStrings__Wallets` (set by scripts/test.sh), else the local default.</summary>
-    public static string ServerConnectionString { get; } =
-        Environment.GetEnvironmentVariable("ConnectionStrings__Wallets")
-        ?? "Host=127.0.0.1;Port=5432;Username=wallets;Password=wallets;Database=wallets";
+    /// <summary>The server to use (see <see cref="PostgresServer"/>).</summary>
+    public static string ServerConnectionString => PostgresServer.ConnectionString;
+
+    /// <summary>How the admin connections (CREATE and DROP DATABASE) show in pg_stat_activity.</summary>
+    public const string AdminApplicationName = "wallets-tests-admin";
 
     public static async Task<string> CreateAsync()
     {
         var template = await TemplateAsync();
         var name = "wallets_t_" + Guid.NewGuid().ToString("N")[..12];
-        await AdminAsync($"CREATE DATABASE {name} TEMPLATE {template}");
+        // A retry after a lost connection may find the database made by the attempt that lost it.
+        await RetryTransientAsync(() => AdminAsync($"CREATE DATABASE {name} TEMPLATE {template}"), alreadyDone: PostgresErrorCodes.DuplicateDatabase);
         return With(name);
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> again while it fails in a way a restarting or busy server causes (57P01 admin
+    /// shutdown, 57P03 starting up, 53300 too many clients, a dropped connection), for up to about 15 s.
+    /// </summary>
+    public static async Task RetryTransientAsync(Func<Task> action, string? alreadyDone = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await action();
+                return;
+            }
+            catch (PostgresException e) when (attempt > 1 && e.SqlState == alreadyDone)
+            {
+                return;
+            }
+            catch (Exception e) when (attempt < 15 && IsTransient(e))
+            {
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)));
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        // 55006: the template is briefly in use (another class's CREATE DATABASE from it, autovacuum).
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "55006" || pg.IsTransient,
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
+        _ => false,
+    };
 
     /// <summary>An empty database, for tests of the migrator itself.</summary>
     public static async Task<string> CreateBlankAsync()
     {
         var name = "wallets_t_" + Guid.NewGuid().ToString("N")[..12];
-        await AdminAsync($"CREATE DATABASE {name}");
+        await RetryTransientAsync(() => AdminAsync($"CREATE DATABASE {name}"), alreadyDone: PostgresErrorCodes.DuplicateDatabase);
         return With(name);
     }
 
@@ -75,22 +110,29 @@ public static class TestDatabase
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
                 string.Join("\n", SchemaMigrator.Scripts.Select(s => s.Version + s.Sql)))))[..12];
             var name = "wallets_template_" + hash;
-            await using var connection = new NpgsqlConnection(ServerConnectionString);
-            await connection.OpenAsync();
-            await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", connection))
+            var exists = false;
+            await RetryTransientAsync(async () =>
             {
-                exists.Parameters.AddWithValue("n", name);
-                if (await exists.ExecuteScalarAsync() is null)
+                await using var connection = new NpgsqlConnection(ServerConnectionString);
+                await connection.OpenAsync();
+                await using var query = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", connection);
+                query.Parameters.AddWithValue("n", name);
+                exists = await query.ExecuteScalarAsync() is not null;
+            });
+            if (!exists)
+            {
+                // Built under another name and renamed, so a half-made template is never used; a lost connection
+                // starts the build over.
+                var building = name + "_" + Environment.ProcessId;
+                await RetryTransientAsync(async () =>
                 {
-                    // Built under another name and renamed, so a half-made template is never used.
-                    var building = name + "_" + Environment.ProcessId;
                     await AdminAsync($"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
                     await AdminAsync($"CREATE DATABASE {building}");
                     await SchemaMigrator.MigrateAsync(With(building));
                     NpgsqlConnection.ClearAllPools();
                     try { await AdminAsync($"ALTER DATABASE {building} RENAME TO {name}"); }
                     catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { await AdminAsync($"DROP DATABASE {building}"); }
-                }
+                });
             }
             return _template = name;
         }
@@ -102,7 +144,7 @@ public static class TestDatabase
 
     private static async Task AdminAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { ApplicationName = AdminApplicationName }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();

@@ -31,4 +31,38 @@ public sealed class WalletExpiryTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(0, await job.RunOnceAsync(CancellationToken.None));
         await LedgerInvariants.AssertAsync(api);
     }
+
+    [Fact]
+    public async Task A_wallet_whose_termination_fails_is_counted_and_logged_and_the_others_still_expire()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        var expiresAt = api.Clock.GetUtcNow().AddHours(1);
+        var wallets = new List<string>();
+        foreach (var name in new[] { "broken", "fine1", "fine2" })
+        {
+            wallets.Add((await client.WalletAsync(name, new { granted_credits = "10", expiration_at = expiresAt.ToString("O") })).Id());
+            expiresAt = expiresAt.AddMinutes(1);
+        }
+        // The first wallet to expire cannot be changed: its termination throws, every round.
+        await api.ScalarAsync<int>($"""
+            CREATE FUNCTION refuse_wallet() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+            CREATE TRIGGER refuse_wallet BEFORE UPDATE ON wallets FOR EACH ROW WHEN (OLD.id = '{wallets[0]}') EXECUTE FUNCTION refuse_wallet();
+            SELECT 1
+            """);
+        using var counters = new MeterCounters(api.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var job = api.Services.GetRequiredService<WalletExpiryJob>();
+        api.Clock.Advance(TimeSpan.FromHours(2));
+
+        Assert.Equal(2, await job.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(1, counters["wallets.expiry.failed"]);
+        Assert.Equal(2, counters["wallets.expiry.wallets"]);
+        Assert.Equal("active", (string?)(await client.GetWalletAsync(wallets[0]))["status"]);
+        Assert.Equal("terminated", (string?)(await client.GetWalletAsync(wallets[1]))["status"]);
+        Assert.Equal("terminated", (string?)(await client.GetWalletAsync(wallets[2]))["status"]);
+
+        await api.ScalarAsync<int>("DROP TRIGGER refuse_wallet ON wallets; SELECT 1");
+        Assert.Equal(1, await job.RunOnceAsync(CancellationToken.None));
+        Assert.Equal("terminated", (string?)(await client.GetWalletAsync(wallets[0]))["status"]);
+        await LedgerInvariants.AssertAsync(api);
+    }
 }

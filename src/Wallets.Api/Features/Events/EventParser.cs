@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Wallets.Api.Data;
@@ -15,6 +16,9 @@ namespace Wallets.Api.Features.Events;
 public static class EventParser
 {
     public const int MaxBatchLength = 100;
+
+    /// <summary>An event's `properties`, as sent (UTF-8 JSON), hold at most 64 KB (DESIGN.md 24).</summary>
+    public const int MaxPropertiesBytes = 64 * 1024;
 
     // Each identifier goes into a unique index entry (at most ~2.7 kB in total).
     private const int MaxKeyBytes = 1024;
@@ -42,7 +46,8 @@ public static class EventParser
         var properties = EmptyObject;
         if (item.TryGetProperty("properties", out var props) && props.ValueKind != JsonValueKind.Null)
         {
-            if (props.ValueKind == JsonValueKind.Object && IsStorable(props)) properties = props.Clone();
+            if (props.ValueKind == JsonValueKind.Object && JsonMarshal.GetRawUtf8Value(props).Length > MaxPropertiesBytes) errors["properties"] = ["value_is_too_long"];
+            else if (props.ValueKind == JsonValueKind.Object && IsStorable(props)) properties = props.Clone();
             else errors["properties"] = ["value_is_invalid"];
         }
 

@@ -7,9 +7,12 @@ namespace Wallets.Api.Features.Invoices;
 /// <summary>Loads what invoice objects show (customer, fees, the subscriptions billed) and renders them.</summary>
 public sealed class InvoiceViews(WalletsDbContext db, SubscriptionViews subscriptionViews)
 {
-    /// <summary>Invoices with everything their object shows, for a query of the caller.</summary>
+    /// <summary>
+    /// Invoices with everything their object shows, for a query of the caller. An invoice outlives its customer (as in
+    /// Lago): it stays readable, payable and voidable after the customer is deleted.
+    /// </summary>
     public static IQueryable<Invoice> WithDetails(IQueryable<Invoice> invoices) =>
-        invoices.Include(i => i.Customer).Include(i => i.Fees).Include(i => i.InvoiceSubscriptions).AsSplitQuery();
+        invoices.IgnoreQueryFilters([WalletsDbContext.LiveCustomersFilter]).Include(i => i.Customer).Include(i => i.Fees).Include(i => i.InvoiceSubscriptions).AsSplitQuery();
 
     /// <summary>A list's order, newest first, with the details each invoice object shows.</summary>
     public static IQueryable<Invoice> Listed(IQueryable<Invoice> invoices) =>
