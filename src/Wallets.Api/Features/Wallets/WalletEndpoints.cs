@@ -15,6 +15,7 @@ public static class WalletEndpoints
         wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").Produces<WalletEnvelope>();
         wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();
+        wallets.MapWalletBalanceEndpoints();
 
         var byCode = api.MapGroup("/customers/{external_customer_id}/wallets").WithTags("Wallets");
         byCode.MapPost("/", CreateCustomerWallet).WithName("createCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
@@ -83,8 +84,10 @@ public static class WalletEndpoints
     }
 
     /// <summary>The hot read: the wallet and its ongoing balance's inputs in one round trip.</summary>
-    private static async Task<IResult> FindWallet(string lago_id, Tenant tenant, OngoingBalances ongoing, CancellationToken ct)
+    private static async Task<IResult> FindWallet(
+        string lago_id, HttpRequest request, Tenant tenant, OngoingBalances ongoing, WalletBalances balances, TimeProvider clock, CancellationToken ct)
     {
+        if (request.Query.TryGetValue("at", out var at)) return await WalletBalanceEndpoints.FindWalletAt(lago_id, at.ToString(), balances, clock, ct);
         var found = Guid.TryParse(lago_id, out var id) ? await ongoing.WalletByIdAsync(tenant.OrganizationId, id, ct) : null;
         return found is { Read.Wallet: var wallet, OngoingUsageCents: var usage } ? Answer(wallet, usage) : LagoError.NotFound("wallet").ToResult();
     }
