@@ -8,7 +8,8 @@
 #   BENCH_H_EVENTS, BENCH_H_READS  scenario h's open loops: single events and balance reads per second (default 3000, 500)
 #   BENCH_READERS          balance readers in scenario j, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
 #   BENCH_TIMELINE         a path prefix: open-loop scenarios also write each request's send time and latency to <prefix>.<scenario>.csv
-#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j to run (default a–h)
+#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j,k to run (default a–h)
+#   BENCH_HISTORY_TRANSACTIONS  scenario k: transactions written to one wallet before its `?at=` reads (default 100000)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
 #                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
