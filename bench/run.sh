@@ -109,7 +109,12 @@ SELECT 'settled inbound amount_cents = remaining + sum of its consumptions', cou
   FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status = 'settled'
 UNION ALL
 SELECT 'unsettled inbound has no consumptions', count(*), count(*) FILTER (WHERE c.id IS NOT NULL)
-  FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status <> 'settled';
+  FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status <> 'settled'
+UNION ALL
+SELECT 'latest balance history row = wallet balance and consumed amount', count(*),
+       count(*) FILTER (WHERE h.seq IS DISTINCT FROM NULLIF(w.balance_seq, 0) OR COALESCE(h.balance_cents, 0) <> w.balance_cents
+                              OR COALESCE(h.consumed_amount_cents, 0) <> w.consumed_amount_cents)
+  FROM wallets w LEFT JOIN LATERAL (SELECT * FROM wallet_balance_changes b WHERE b.wallet_id = w.id ORDER BY b.at DESC, b.seq DESC LIMIT 1) h ON true;
 SQL
 )
 invariant_status=0
