@@ -8,10 +8,12 @@
 #   BENCH_H_EVENTS, BENCH_H_READS  scenario h's open loops: single events and balance reads per second (default 3000, 500)
 #   BENCH_READERS          balance readers in scenario j, beside BENCH_CONCURRENCY/2 workers sending events (default 4)
 #   BENCH_TIMELINE         a path prefix: open-loop scenarios also write each request's send time and latency to <prefix>.<scenario>.csv
-#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j,k,l to run (default a–h; k: webhook dispatch, BENCH_WEBHOOKS of them, default 20000;
-#                          l: the dashboard pages of a wallet with BENCH_HISTORY transactions, default 10000)
+#   BENCH_SCENARIOS        which of a,b,c,d,e,f,g,h,i,j,k,l,m to run (default a–h; k: webhook dispatch, BENCH_WEBHOOKS of them, default 20000;
+#                          l: the dashboard pages of a wallet with BENCH_HISTORY transactions, default 10000;
+#                          m: `?at=` reads deep in a wallet's history)
 #   BENCH_WEBHOOK_ENDPOINT=1  one webhook endpoint subscribed to every type (on a receiver in the load generator) during every scenario
 #   BENCH_WEBHOOK_ALGO     jwt (default, Lago's) or hmac: how that endpoint's and scenario k's webhooks are signed
+#   BENCH_HISTORY_TRANSACTIONS  scenario m: transactions written to one wallet before its `?at=` reads (default 100000)
 #   BENCH_PORT             the server's port on 127.0.0.1 (default 5180)
 #   BENCH_DB_OPTIONS       appended to the server's connection string, to try Npgsql settings without a code change,
 #                          e.g. "Max Auto Prepare=64;SSL Mode=Disable" or "Options=-c synchronous_commit=off"
@@ -111,7 +113,12 @@ SELECT 'settled inbound amount_cents = remaining + sum of its consumptions', cou
   FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status = 'settled'
 UNION ALL
 SELECT 'unsettled inbound has no consumptions', count(*), count(*) FILTER (WHERE c.id IS NOT NULL)
-  FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status <> 'settled';
+  FROM wallet_transactions t LEFT JOIN consumed_from_inbound c ON c.id = t.id WHERE t.transaction_type = 'inbound' AND t.status <> 'settled'
+UNION ALL
+SELECT 'latest balance history row = wallet balance and consumed amount', count(*),
+       count(*) FILTER (WHERE h.seq IS DISTINCT FROM NULLIF(w.balance_seq, 0) OR COALESCE(h.balance_cents, 0) <> w.balance_cents
+                              OR COALESCE(h.consumed_amount_cents, 0) <> w.consumed_amount_cents)
+  FROM wallets w LEFT JOIN LATERAL (SELECT * FROM wallet_balance_changes b WHERE b.wallet_id = w.id ORDER BY b.at DESC, b.seq DESC LIMIT 1) h ON true;
 SQL
 )
 invariant_status=0

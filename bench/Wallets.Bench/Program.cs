@@ -207,6 +207,23 @@ if (Runs("l"))
     await Measure("l6. dashboard: customers list", l, _ => DashboardPages.Get("/customers", cookie));
 }
 
+// --- balances at any instant (scenario m) ---
+if (Runs("m"))
+{
+    // Balances at past instants deep in one wallet's long history: BENCH_HISTORY_TRANSACTIONS (default 100,000) grants
+    // and voids on one wallet (a grant and a void per request), then `GET /wallets/{id}?at=` at random instants of it.
+    var transactions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_HISTORY_TRANSACTIONS"), out var n) && n > 1 ? n : 100_000;
+    var historyWallet = await api.CreateCustomerWithWalletAsync($"bench-{run}-history", "1000");
+    var historyWatch = Stopwatch.StartNew();
+    var historyFrom = DateTimeOffset.UtcNow;
+    await Parallel.ForEachAsync(Enumerable.Range(0, transactions / 2), new ParallelOptions { MaxDegreeOfParallelism = c }, async (_, _) =>
+        await api.SendOkAsync(WalletsApi.Post("wallet_transactions", new { wallet_transaction = new { wallet_id = historyWallet, granted_credits = "0.02", voided_credits = "0.01" } })));
+    var historySpan = DateTimeOffset.UtcNow - historyFrom;
+    report.Note($"Scenario m reads wallet {historyWallet} at random instants of its {transactions:N0}-transaction history (written in {historyWatch.Elapsed.TotalSeconds:0} s).");
+    await Measure($"m. balance at an instant, {transactions:N0}-transaction history", options.ListConcurrency, rng =>
+        WalletsApi.Get($"wallets/{historyWallet}?at={Uri.EscapeDataString((historyFrom + historySpan * rng.NextDouble()).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"))}"));
+}
+
 var text = report.Render();
 Console.WriteLine(text);
 if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);

@@ -167,6 +167,9 @@ public sealed class WalletsApi(HttpClient http)
         return wallet.RootElement.GetProperty("wallet").GetProperty("balance_cents").GetInt64();
     }
 
+    /// <summary>One request whose answer only needs to be a success.</summary>
+    public async Task SendOkAsync(HttpRequestMessage request) => (await SendAsync(request)).Dispose();
+
     private async Task<JsonDocument> SendAsync(HttpRequestMessage request)
     {
         using (request)

@@ -77,6 +77,7 @@ public static class Startup
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
         services.AddScoped<WalletReads>();
+        services.AddScoped<WalletBalances>();
         services.AddScoped<ApplyPrepaidCredits>();
         services.AddScoped<SubscriptionInvoicing>();
         services.AddScoped<InvoiceViews>();

@@ -6,7 +6,8 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { ISO_UTC, UUID, expectLagoError, lago, ok, unique } from "./lago.mjs";
+import { Client } from "lago-javascript-client";
+import { ISO_UTC, UUID, apiKey, apiUrl, expectLagoError, lago, ok, unique } from "./lago.mjs";
 
 const PAGINATION_KEYS = ["current_page", "next_page", "prev_page", "total_pages", "total_count"];
 
@@ -702,5 +703,39 @@ describe("wallets: errors", () => {
   it("fundings / consumptions of an unknown transaction → 404 wallet_transaction_not_found", async () => {
     await expectLagoError(lago.walletTransactions.findAllWalletTransactionFundings(randomUUID()), 404, "wallet_transaction_not_found");
     await expectLagoError(lago.walletTransactions.findAllWalletTransactionConsumptions(randomUUID()), 404, "wallet_transaction_not_found");
+  });
+});
+
+describe("wallets at a past instant (beyond Lago: GET /wallets/{lago_id}?at=)", () => {
+  // The official client has no parameter for it: a client whose fetch adds `at` to every URL, as a user would write.
+  const clientAt = (at) =>
+    Client(apiKey, { baseUrl: apiUrl, customFetch: (url, init) => fetch(`${url}${url.includes("?") ? "&" : "?"}at=${encodeURIComponent(at)}`, init) });
+
+  it("findWallet parses the wallet as it stood before a void, and today's wallet is unchanged", async () => {
+    const customer = unique("at");
+    await ok(lago.customers.createCustomer({ customer: { external_id: customer, currency: "USD" } }));
+    const { wallet } = await ok(lago.wallets.createWallet({
+      wallet: { external_customer_id: customer, rate_amount: "2", currency: "USD", granted_credits: "10" },
+    }));
+    const before = new Date().toISOString();
+    await ok(lago.walletTransactions.createWalletTransaction({ wallet_transaction: { wallet_id: wallet.lago_id, voided_credits: "4" } }));
+
+    const { wallet: then } = await ok(clientAt(before).wallets.findWallet(wallet.lago_id));
+    assertWalletShape(then);
+    assert.deepEqual(
+      [then.lago_id, then.status, then.credits_balance, then.balance_cents, then.consumed_credits, then.ongoing_balance_cents, then.credits_ongoing_balance],
+      [wallet.lago_id, "active", "10.0", 2000, "0.0", 2000, "10.0"],
+    );
+    const now = await findWallet(wallet.lago_id);
+    assert.deepEqual([now.credits_balance, now.balance_cents, now.consumed_credits], ["6.0", 1200, "4.0"]);
+  });
+
+  it("before the wallet existed → 404 wallet_not_found; a malformed instant → 422 {at: ['invalid_date']}", async () => {
+    const customer = unique("at-young");
+    await ok(lago.customers.createCustomer({ customer: { external_id: customer, currency: "USD" } }));
+    const { wallet } = await ok(lago.wallets.createWallet({ wallet: { external_customer_id: customer, rate_amount: "1", currency: "USD" } }));
+    await expectLagoError(clientAt("2000-01-01T00:00:00Z").wallets.findWallet(wallet.lago_id), 404, "wallet_not_found");
+    const body = await expectLagoError(clientAt("soon").wallets.findWallet(wallet.lago_id), 422, "validation_errors");
+    assert.deepEqual(body.error_details, { at: ["invalid_date"] });
   });
 });

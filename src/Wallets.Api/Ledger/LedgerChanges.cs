@@ -62,11 +62,17 @@ public sealed class LedgerChanges
 
     public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.Wallet.OrganizationId).Distinct();
 
-    // Relative updates: the row was read under the customer lock, but the delta is what this batch decided.
+    // Relative updates: the row was read under the customer lock, but the delta is what this batch decided. The same
+    // statement appends the balance history row (checked at commit to be the wallet's balance): the change counts from
+    // when its rows took effect, never before the wallet's previous change.
     private const string WalletsSql = """
-        UPDATE wallets w SET balance_cents = w.balance_cents + d.balance, consumed_amount_cents = GREATEST(0, w.consumed_amount_cents + d.consumed),
-            last_balance_sync_at = $4, last_consumed_credit_at = CASE WHEN d.consumed > 0 THEN $4 ELSE w.last_consumed_credit_at END, updated_at = $4
-        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (id, balance, consumed) WHERE w.id = d.id
+        WITH u AS (
+            UPDATE wallets w SET balance_cents = w.balance_cents + d.balance, consumed_amount_cents = GREATEST(0, w.consumed_amount_cents + d.consumed),
+                balance_seq = w.balance_seq + 1, last_balance_sync_at = GREATEST(d.at, w.last_balance_sync_at),
+                last_consumed_credit_at = CASE WHEN d.consumed > 0 THEN $4 ELSE w.last_consumed_credit_at END, updated_at = $4
+            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $5::timestamptz[]) AS d (id, balance, consumed, at) WHERE w.id = d.id
+            RETURNING w.id, w.customer_id, w.organization_id, w.balance_seq, w.last_balance_sync_at, w.balance_cents, w.consumed_amount_cents)
+        INSERT INTO wallet_balance_changes (wallet_id, customer_id, organization_id, seq, at, balance_cents, consumed_amount_cents) SELECT * FROM u
         """;
 
     private const string InsertSql = """
@@ -128,8 +134,9 @@ public sealed class LedgerChanges
         if (_wallets.Count > 0)
         {
             var wallets = _wallets.ToList();
+            var at = EffectiveTimes(now);
             yield return Command(WalletsSql, wallets.Select(w => w.Key).ToArray(), wallets.Select(w => w.Value.Balance).ToArray(),
-                wallets.Select(w => w.Value.Consumed).ToArray(), now);
+                wallets.Select(w => w.Value.Consumed).ToArray(), now, wallets.Select(w => at.GetValueOrDefault(w.Key, now)).ToArray());
         }
         if (_inserts.Count > 0)
         {
@@ -160,6 +167,16 @@ public sealed class LedgerChanges
                 links.Select(c => c.WalletId).ToArray(), links.Select(c => c.Inbound).ToArray(), links.Select(c => c.Outbound).ToArray(),
                 links.Select(c => c.Cents).ToArray(), now);
         }
+    }
+
+    /// <summary>When each wallet's move took effect: the latest time of the rows behind it (a purchase's settlement), so history agrees with the ledger.</summary>
+    private Dictionary<Guid, DateTimeOffset> EffectiveTimes(DateTimeOffset now)
+    {
+        var at = new Dictionary<Guid, DateTimeOffset>();
+        foreach (var (wallet, time) in _inserts.Select(t => (t.WalletId, t.SettledAt ?? t.CreatedAt))
+                     .Concat(_statusChanges.Select(t => (t.WalletId, t.SettledAt ?? t.FailedAt ?? now))))
+            at[wallet] = at.TryGetValue(wallet, out var seen) && seen > time ? seen : time;
+        return at;
     }
 
     internal static NpgsqlBatchCommand Command(string sql, params object?[] values)

@@ -12,7 +12,8 @@ public sealed partial class LedgerWritePathTests
     [
         ("adds, attaches or removes ledger rows through EF", EfWrite()),
         ("writes ledger rows in SQL", SqlWrite()),
-        ("edits a ledger field or a wallet balance", FieldEdit()),
+        ("sets a wallet balance in SQL", SqlBalanceSet()),
+        ("edits a ledger field, a wallet balance or its history", FieldEdit()),
         ("spells the customer lock", CustomerLockKey()),
     ];
 
@@ -37,6 +38,9 @@ public sealed partial class LedgerWritePathTests
     [InlineData("db.WalletTransactions.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, \"failed\"));")]
     [InlineData("\"UPDATE wallet_transactions SET remaining_amount_cents = 0\"")]
     [InlineData("\"insert into wallet_transaction_consumptions (id) values ($1)\"")]
+    [InlineData("INSERT INTO wallet_balance_changes (wallet_id, seq) SELECT * FROM u")]
+    [InlineData("UPDATE wallets SET balance_cents = 0 WHERE id = $1")]
+    [InlineData("status = 'terminated', consumed_amount_cents = 0")]
     [InlineData("purchase.SettledAt = now;")]
     [InlineData("wallet.BalanceCents += 100;")]
     [InlineData("grant.RemainingAmountCents -= take;")]
@@ -47,6 +51,7 @@ public sealed partial class LedgerWritePathTests
     [InlineData("if (wallet.BalanceCents == 0) return null;")]
     [InlineData("db.WalletTransactions.Where(t => t.Status == TxStatus.Pending).SumAsync(t => t.AmountCents)")]
     [InlineData("SELECT pg_try_advisory_xact_lock(hashtextextended({lockName}, 0))")]
+    [InlineData("SELECT w.balance_cents, w.consumed_amount_cents FROM wallets w WHERE w.balance_cents > 0")]
     public void The_check_lets_reads_and_other_locks_pass(string line) => Assert.Empty(Offences(line));
 
     private static IEnumerable<string> Offences(string source) =>
@@ -63,10 +68,14 @@ public sealed partial class LedgerWritePathTests
     [GeneratedRegex(@"\b(WalletTransactions|Consumptions)\s*\.\s*(Add|AddRange|Update|UpdateRange|Remove|RemoveRange|Attach)\b|\bWalletTransactions\b.*\bExecute(Update|Delete)")]
     private static partial Regex EfWrite();
 
-    [GeneratedRegex(@"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+wallet_transaction(s|_consumptions)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(wallet_transaction(s|_consumptions)|wallet_balance_changes)\b", RegexOptions.IgnoreCase)]
     private static partial Regex SqlWrite();
 
-    [GeneratedRegex(@"\.(RemainingAmountCents|SettledAt|FailedAt|BalanceCents|ConsumedAmountCents)\s*(=|\+=|-=)(?!=)")]
+    // An assignment in a SET list (after SET, a comma, or at the start of a continued line), not a comparison.
+    [GeneratedRegex(@"(\bSET\s+|,\s*|^)(\w+\.)?(balance_cents|consumed_amount_cents|balance_seq)\s*=(?!=)", RegexOptions.IgnoreCase)]
+    private static partial Regex SqlBalanceSet();
+
+    [GeneratedRegex(@"\.(RemainingAmountCents|SettledAt|FailedAt|BalanceCents|ConsumedAmountCents|BalanceSeq)\s*(=|\+=|-=)(?!=)")]
     private static partial Regex FieldEdit();
 
     [GeneratedRegex(@"hashtextextended\(\s*(\w+\.)?(customer_?id|c)\b", RegexOptions.IgnoreCase)]

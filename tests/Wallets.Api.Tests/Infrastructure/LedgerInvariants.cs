@@ -26,6 +26,12 @@ public static class LedgerInvariants
             SELECT count(*) FROM wallet_transaction_consumptions c JOIN wallet_transactions t ON t.id = c.inbound_wallet_transaction_id
             WHERE t.status <> 'settled'
             """),
+        ("every wallet's latest balance history row is its balance and consumed amount now", """
+            SELECT count(*) FROM wallets w
+            LEFT JOIN LATERAL (SELECT * FROM wallet_balance_changes h WHERE h.wallet_id = w.id ORDER BY h.at DESC, h.seq DESC LIMIT 1) h ON true
+            WHERE (h.seq IS NULL AND (w.balance_seq <> 0 OR w.balance_cents <> 0 OR w.consumed_amount_cents <> 0))
+               OR (h.seq IS NOT NULL AND (h.seq <> w.balance_seq OR h.balance_cents <> w.balance_cents OR h.consumed_amount_cents <> w.consumed_amount_cents))
+            """),
         ("terminated wallets hold nothing", "SELECT count(*) FROM wallets WHERE status = 'terminated' AND balance_cents <> 0"),
     ];
 

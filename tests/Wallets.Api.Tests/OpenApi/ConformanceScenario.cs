@@ -97,6 +97,13 @@ public static class ConformanceScenario
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}");
         await c.GetJsonAsync("/api/v1/customers/acme/wallets/spare");
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync($"/api/v1/wallets/{Guid.NewGuid()}"));
+        // Balances at any instant: the wallet as it stood, and its history.
+        var instant = api.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+        var hoursAgo = api.Clock.GetUtcNow().AddHours(-3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        Is(HttpStatusCode.OK, await c.GetJsonAsync($"/api/v1/wallets/{walletId}?at={instant}"));
+        Is(HttpStatusCode.UnprocessableEntity, await c.GetJsonAsync($"/api/v1/wallets/{walletId}?at=yesterday"));
+        Is(HttpStatusCode.OK, await c.GetJsonAsync($"/api/v1/wallets/{walletId}/balance_history?from={hoursAgo}&to={instant}&granularity=hour"));
+        Is(HttpStatusCode.UnprocessableEntity, await c.GetJsonAsync($"/api/v1/wallets/{walletId}/balance_history?from={instant}&to={hoursAgo}"));
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync("/api/v1/wallets?external_customer_id=nobody"));
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/wallets", new { wallet = new { external_customer_id = "acme", rate_amount = "0", currency = "EUR" } }));
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/wallets", new { wallet = new { external_customer_id = "nobody", rate_amount = "1", currency = "EUR" } }));

@@ -13,9 +13,10 @@ public static class WalletEndpoints
         var wallets = api.MapGroup("/wallets").WithTags("Wallets");
         wallets.MapPost("/", CreateWallet).WithName("createWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").ProducesLagoErrors(404).Produces<WalletsPage>();
-        wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").Produces<WalletEnvelope>();
+        wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").ProducesLagoErrors(422).Produces<WalletEnvelope>();
         wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();
+        wallets.MapWalletBalanceEndpoints();
 
         var byCode = api.MapGroup("/customers/{external_customer_id}/wallets").WithTags("Wallets");
         byCode.MapPost("/", CreateCustomerWallet).WithName("createCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
@@ -87,9 +88,11 @@ public static class WalletEndpoints
             page.Rows.Select(r => WalletView.From(r.Wallet, r.Wallet.Customer.ExternalId, usage.GetValueOrDefault(r.Wallet.Id))).ToList(), page.Meta), LagoJson.Options);
     }
 
-    /// <summary>A wallet by its lago_id, with its real-time ongoing balance.</summary>
-    private static async Task<IResult> FindWallet(string lago_id, Tenant tenant, OngoingBalances ongoing, CancellationToken ct)
+    /// <summary>A wallet by its lago_id, with its real-time ongoing balance; with `at`, as it stood at that instant.</summary>
+    private static async Task<IResult> FindWallet(
+        string lago_id, HttpRequest request, Tenant tenant, OngoingBalances ongoing, WalletBalances balances, TimeProvider clock, CancellationToken ct)
     {
+        if (request.Query.TryGetValue("at", out var at)) return await WalletBalanceEndpoints.FindWalletAt(lago_id, at.ToString(), balances, clock, ct);
         // The hot read: the wallet and its ongoing balance's inputs in one round trip.
         var found = Guid.TryParse(lago_id, out var id) ? await ongoing.WalletByIdAsync(tenant.OrganizationId, id, ct) : null;
         return found is { Read.Wallet: var wallet, OngoingUsageCents: var usage } ? Answer(wallet, usage) : LagoError.NotFound("wallet").ToResult();
