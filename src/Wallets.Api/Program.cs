@@ -1,5 +1,6 @@
 using Wallets.Api;
 using Wallets.Api.Features.AddOns;
+using Wallets.Api.Features.Alerts;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Events;
@@ -33,6 +34,7 @@ var api = app.MapGroup("/api/v1")
 api.MapCustomerEndpoints();
 api.MapWalletEndpoints();
 api.MapWalletMetadataEndpoints();
+api.MapAlertEndpoints();
 api.MapWalletTransactionEndpoints();
 api.MapInvoiceEndpoints();
 api.MapBillableMetricEndpoints();

@@ -42,6 +42,7 @@ public static class Startup
         services.AddSingleton<ApiKeyAuth>();
         services.AddScoped<CustomerHandler>();
         services.AddScoped<WalletHandler>();
+        services.AddScoped<Features.Alerts.AlertHandler>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
         services.AddScoped<WalletLedger>();

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Alerts;
 using Wallets.Api.Features.Webhooks;
 
 namespace Wallets.Api.Ledger;
@@ -130,6 +131,8 @@ public sealed class LedgerChanges
             var wallets = _wallets.ToList();
             yield return Command(WalletsSql, wallets.Select(w => w.Key).ToArray(), wallets.Select(w => w.Value.Balance).ToArray(),
                 wallets.Select(w => w.Value.Consumed).ToArray(), now);
+            // Every balance change evaluates the wallets' balance alerts in its own batch.
+            yield return AlertEvaluation.Command(wallets.Select(w => w.Key).ToArray(), now);
         }
         if (_inserts.Count > 0)
         {
