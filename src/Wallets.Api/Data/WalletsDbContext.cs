@@ -50,6 +50,8 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Property(w => w.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne(w => w.Customer).WithMany().HasForeignKey(w => w.CustomerId);
             e.Ignore(w => w.ActiveRule);
+            // Kept by the database (a trigger on wallet_alerts): read, never written.
+            e.Property(w => w.BalanceAlerts).ValueGeneratedOnAddOrUpdate();
             e.HasQueryFilter(w => w.OrganizationId == OrganizationId);
         });
 

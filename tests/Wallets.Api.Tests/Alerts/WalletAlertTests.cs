@@ -1,9 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using Wallets.Api.Data;
-using Wallets.Api.Features.Organizations;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Alerts;
@@ -16,7 +11,7 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task An_alert_is_created_read_listed_updated_and_deleted_with_Lagos_shapes()
     {
-        var (client, _) = await OrganizationAsync();
+        var (client, _) = await api.AlertingOrganizationAsync();
         var wallet = await WalletWithCreditsAsync(client, "100");
         var created = (await client.PostAsync(Alerts, new { alert = new { alert_type = "wallet_balance_amount", code = "low", name = "Low",
             thresholds = new object[] { new { code = "warn", value = 5000 }, new { value = "1000.5", recurring = true } } } })).Ok()["alert"]!;
@@ -47,7 +42,7 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("""{"alert_type":"wallet_balance_amount","code":"b","thresholds":[{"value":1}]}""", "base", "alert_already_exists")]
     public async Task Each_invalid_alert_is_Lagos_422_and_writes_nothing(string alert, string field, string codes)
     {
-        var (client, _) = await OrganizationAsync();
+        var (client, _) = await api.AlertingOrganizationAsync();
         await WalletWithCreditsAsync(client, "1");
         (await client.PostAsync(Alerts, new { alert = new { alert_type = "wallet_balance_amount", code = "taken", thresholds = new[] { new { value = 9 } } } })).Ok();
         (await client.PostAsync(Alerts, JsonNode.Parse($$"""{"alert":{{alert}}}""")!)).ExpectValidation(field, codes.Split(','));
@@ -57,7 +52,7 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task A_batch_creates_all_its_alerts_or_none_and_names_each_failing_index()
     {
-        var (client, _) = await OrganizationAsync();
+        var (client, _) = await api.AlertingOrganizationAsync();
         await WalletWithCreditsAsync(client, "1");
         var good = new { alert_type = "wallet_balance_amount", code = "a", thresholds = new[] { new { value = 1 } } };
         var refused = await client.PostAsync(Alerts, new { alerts = new object[] { good, new { alert_type = "wallet_credits_balance", code = "a", thresholds = new[] { new { value = 1 } } } } });
@@ -72,7 +67,7 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Grants_and_voids_fire_each_crossed_threshold_once_in_order_and_again_only_after_the_balance_went_back_up()
     {
-        var (client, organization) = await OrganizationAsync();
+        var (client, organization) = await api.AlertingOrganizationAsync();
         var wallet = await WalletWithCreditsAsync(client, "100");
         (await client.PostAsync(Alerts, new { alerts = new object[] {
             new { alert_type = "wallet_balance_amount", code = "cents", thresholds = new[] { new { value = 5000 }, new { value = 2000 } } },
@@ -86,7 +81,7 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
         await client.GrantAsync(wallet, "96");  // 100: nothing, the alerts rearm
         await client.VoidAsync(wallet, "99");   // 1: everything again
 
-        var sent = (await WebhooksAsync(organization)).Where(w => (string)w["webhook_type"]! == "alert.triggered").Select(w => w["triggered_alert"]!).ToList();
+        var sent = await api.TriggeredAsync(organization);
         Assert.Equal([("cents", "4000.0", "10000.0", "5000.0"), ("credits", "25.0", "39.0", "30.0"), ("cents", "500.0", "2500.0", "2000.0"),
                 ("credits", "5.0", "25.0", "10.0,20.0"), ("cents", "100.0", "10000.0", "5000.0,2000.0"), ("credits", "1.0", "100.0", "30.0,10.0,20.0")],
             sent.Select(a => ((string)a["alert_code"]!, (string)a["current_value"]!, (string)a["previous_value"]!,
@@ -97,11 +92,11 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Parallel_debits_crossing_one_threshold_send_exactly_one_webhook()
     {
-        var (client, organization) = await OrganizationAsync();
+        var (client, organization) = await api.AlertingOrganizationAsync();
         var wallet = await WalletWithCreditsAsync(client, "20");
         (await client.PostAsync(Alerts, new { alert = new { alert_type = "wallet_credits_balance", code = "ten", thresholds = new[] { new { value = 10 } } } })).Ok();
         await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => client.VoidAsync(wallet, "1")));
-        Assert.Single(await WebhooksAsync(organization), w => (string)w["webhook_type"]! == "alert.triggered");
+        Assert.Single(await api.TriggeredAsync(organization));
     }
 
     private static async Task<string> WalletWithCreditsAsync(HttpClient client, string credits)
@@ -109,31 +104,5 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
         var wallet = (string)(await client.WalletAsync("alice", new { code = "main" }))["lago_id"]!;
         await client.GrantAsync(wallet, credits);
         return wallet;
-    }
-
-    private async Task<(HttpClient Client, Guid Organization)> OrganizationAsync()
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
-        var (organization, key) = await OrganizationSetup.CreateAsync(db, "alerts", api.Clock);
-        var now = api.Clock.GetUtcNow();
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO webhook_endpoints (id, organization_id, webhook_url, created_at, updated_at)
-            VALUES ({Ids.New()}, {organization.Id}, {"https://hooks.example/" + organization.Id}, {now}, {now})
-            """);
-        return (api.ClientWithKey(key), organization.Id);
-    }
-
-    private async Task<List<JsonNode>> WebhooksAsync(Guid organization)
-    {
-        await using var connection = new NpgsqlConnection(api.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT payload::text FROM webhooks WHERE organization_id = $1 ORDER BY created_at, ctid", connection)
-        { Parameters = { new NpgsqlParameter { Value = organization } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var payloads = new List<JsonNode>();
-        while (await reader.ReadAsync()) payloads.Add(JsonNode.Parse(reader.GetString(0))!);
-        return payloads;
     }
 }

@@ -36,3 +36,17 @@ CREATE TABLE wallet_alert_thresholds (
 );
 -- Lago: at most one recurring threshold per alert.
 CREATE UNIQUE INDEX wallet_alert_thresholds_one_recurring ON wallet_alert_thresholds (alert_id) WHERE recurring;
+
+-- Whether the wallet has a balance alert, read with the wallet by every change of its balance, so a change to a
+-- wallet without one evaluates nothing. Kept by the database whatever writes the alerts.
+ALTER TABLE wallets ADD COLUMN balance_alerts boolean NOT NULL DEFAULT false;
+
+CREATE FUNCTION wallet_alerts_flag() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE wallets w SET balance_alerts = EXISTS (
+        SELECT 1 FROM wallet_alerts a WHERE a.wallet_id = w.id AND a.alert_type IN ('wallet_balance_amount', 'wallet_credits_balance'))
+    WHERE w.id = COALESCE(NEW.wallet_id, OLD.wallet_id);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER wallet_alerts_flag AFTER INSERT OR DELETE ON wallet_alerts FOR EACH ROW EXECUTE FUNCTION wallet_alerts_flag();
