@@ -20,7 +20,8 @@ public sealed record BenchOptions(
     int HEventsPerSecond,
     int HReadsPerSecond,
     string? SettleCommand,
-    bool ThresholdRules)
+    bool ThresholdRules,
+    bool WalletAlerts)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -49,7 +50,8 @@ public sealed record BenchOptions(
             Math.Max(Int("BENCH_H_EVENTS", 3000), 1),
             Math.Max(Int("BENCH_H_READS", 500), 1),
             Env("BENCH_SETTLE") is { } settle && settle != "0" ? settle : null,
-            Env("BENCH_THRESHOLD_RULES") == "1");
+            Env("BENCH_THRESHOLD_RULES") == "1",
+            Env("BENCH_WALLET_ALERTS") == "1");
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
