@@ -27,6 +27,10 @@ public sealed class WalletAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await client.DeleteJsonAsync($"{Alerts}/lower")).Ok();
         (await client.GetJsonAsync($"{Alerts}/lower")).ExpectNotFound("alert");
         (await client.GetJsonAsync("/api/v1/customers/alice/wallets/other/alerts")).ExpectNotFound("wallet");
+        // As Lago: the wallet is found before the body is required.
+        (await client.PostAsync("/api/v1/customers/alice/wallets/other/alerts", new { })).ExpectNotFound("wallet");
+        (await client.PutAsync($"{Alerts}/gone", new { })).ExpectNotFound("alert");
+        Assert.Equal(400, (int)(await client.PostAsync(Alerts, new { alerts = Array.Empty<object>() })).Status);
     }
 
     [Theory]

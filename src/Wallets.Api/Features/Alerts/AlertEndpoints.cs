@@ -34,6 +34,9 @@ public static class AlertEndpoints
         var body = await LagoBody.ReadDocumentAsync(http);
         if (!body.IsOk) return body.Error!.ToResult();
         using var document = body.Value!;
+        // As Lago's controllers: the customer and wallet are found (404) before the body is required (400).
+        var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, wallet_code, ct);
+        if (!wallet.IsOk) return wallet.Error!.ToResult();
         var root = document.RootElement;
         // Lago's controller: a present `alerts` is a batch, anything else must carry `alert`.
         var list = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("alerts", out var alerts) ? alerts : default;
@@ -41,9 +44,6 @@ public static class AlertEndpoints
         if (!batch && (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("alert", out var one) || LagoBody.IsBlank(one)))
             return LagoError.MissingRoot("alert").ToResult();
         var sent = batch ? (list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToList() : [list]) : [root.GetProperty("alert")];
-
-        var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, wallet_code, ct);
-        if (!wallet.IsOk) return wallet.Error!.ToResult();
         var created = await handler.CreateAsync(wallet.Value!, sent, batch, ct);
         if (!created.IsOk) return created.Error!.ToResult();
         var views = created.Value!.Select(a => WalletAlertView.From(a, wallet.Value!)).ToList();
@@ -61,10 +61,10 @@ public static class AlertEndpoints
         var body = await LagoBody.ReadDocumentAsync(http);
         if (!body.IsOk) return body.Error!.ToResult();
         using var document = body.Value!;
-        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("alert", out var sent) || LagoBody.IsBlank(sent))
-            return LagoError.MissingRoot("alert").ToResult();
         var found = await FindAsync(db, external_customer_id, wallet_code, code, ct);
         if (!found.IsOk) return found.Error!.ToResult();
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("alert", out var sent) || LagoBody.IsBlank(sent))
+            return LagoError.MissingRoot("alert").ToResult();
         var updated = await handler.UpdateAsync(found.Value!, sent, ct);
         return updated.IsOk ? Json(new AlertEnvelope(WalletAlertView.From(updated.Value!, updated.Value!.Wallet))) : updated.Error!.ToResult();
     }
