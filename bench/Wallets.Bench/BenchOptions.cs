@@ -25,7 +25,8 @@ public sealed record BenchOptions(
     string WebhookAlgorithm,
     int Webhooks,
     string? DatabaseConnectionString,
-    int HistoryTransactions)
+    int HistoryTransactions,
+    bool WalletAlerts)
 {
     public static BenchOptions FromEnvironment()
     {
@@ -59,7 +60,8 @@ public sealed record BenchOptions(
             Env("BENCH_WEBHOOK_ALGO") is "hmac" ? "hmac" : "jwt",
             Math.Max(Int("BENCH_WEBHOOKS", 20_000), 1),
             Env("BENCH_SETTLE_DB"),
-            Math.Max(Int("BENCH_HISTORY", 10_000), 1));
+            Math.Max(Int("BENCH_HISTORY", 10_000), 1),
+            Env("BENCH_WALLET_ALERTS") == "1");
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -26,10 +26,11 @@ var seedWatch = Stopwatch.StartNew();
 var run = DateTime.UtcNow.ToString("yyyyMMddHHmmss");
 var wallets = new Guid[options.Wallets];
 await Parallel.ForEachAsync(Enumerable.Range(0, options.Wallets), new ParallelOptions { MaxDegreeOfParallelism = c },
-    async (i, _) => wallets[i] = await api.CreateCustomerWithWalletAsync($"bench-{run}-{i:D5}", "1000000", options.ThresholdRules));
+    async (i, _) => wallets[i] = await api.CreateCustomerWithWalletAsync($"bench-{run}-{i:D5}", "1000000", options.ThresholdRules, options.WalletAlerts));
 if (options.ThresholdRules) report.Note($"Each of the {options.Wallets} wallets has a threshold top-up rule (never reached): the top-up job checks every wallet whose usage changed, every 10 s.");
 
-var hotWallet = await api.CreateCustomerWithWalletAsync($"bench-{run}-hot", null);
+var hotWallet = await api.CreateCustomerWithWalletAsync($"bench-{run}-hot", null, alerts: options.WalletAlerts);
+if (options.WalletAlerts) report.Note($"Each of the {options.Wallets} wallets and the hot wallet has three alerts (never reached): every balance change evaluates the two balance alerts in its batch.");
 // Priorities in a shuffled creation order, so the consumption order (priority, then age) differs from insertion order.
 var priorities = Enumerable.Range(1, 20).ToArray();
 new Random(20).Shuffle(priorities);

@@ -39,7 +39,7 @@ public sealed class WalletsApi(HttpClient http)
 
     /// <summary>A customer with one USD wallet (1 credit = 1 USD) holding <paramref name="grantedCredits"/>; returns the wallet id.</summary>
     /// <param name="thresholdRule">Give the wallet a threshold top-up rule (10 credits, far below its balance): the top-up job then checks it each round its usage changed.</param>
-    public async Task<Guid> CreateCustomerWithWalletAsync(string externalId, string? grantedCredits, bool thresholdRule = false)
+    public async Task<Guid> CreateCustomerWithWalletAsync(string externalId, string? grantedCredits, bool thresholdRule = false, bool alerts = false)
     {
         (await SendAsync(Post("customers", new { customer = new { external_id = externalId, name = $"Bench {externalId}", currency = "USD" } }))).Dispose();
         object[] rules = thresholdRule ? [new { trigger = "threshold", threshold_credits = "10", granted_credits = "100" }] : [];
@@ -47,12 +47,25 @@ public sealed class WalletsApi(HttpClient http)
         {
             wallet = new
             {
-                external_customer_id = externalId, name = "bench", rate_amount = "1", currency = "USD", granted_credits = grantedCredits,
+                external_customer_id = externalId, name = "bench", code = "bench", rate_amount = "1", currency = "USD", granted_credits = grantedCredits,
                 recurring_transaction_rules = rules,
             },
         }));
+        if (alerts) await AddAlertsAsync(externalId);
         return wallet.RootElement.GetProperty("wallet").GetProperty("lago_id").GetGuid();
     }
+
+    /// <summary>Three alerts on the customer's `bench` wallet, never reached: two balance alerts (evaluated by every balance change) and an ongoing one.</summary>
+    public async Task AddAlertsAsync(string externalId) =>
+        (await SendAsync(Post($"customers/{externalId}/wallets/bench/alerts", new
+        {
+            alerts = new object[]
+            {
+                new { alert_type = "wallet_balance_amount", code = "cents", thresholds = new[] { new { value = 1000 } } },
+                new { alert_type = "wallet_credits_balance", code = "credits", thresholds = new[] { new { value = "10" } } },
+                new { alert_type = "wallet_ongoing_balance_amount", code = "ongoing", thresholds = new[] { new { value = 1000 } } },
+            },
+        }))).Dispose();
 
     /// <summary>A free grant of a given priority; returns the grant's id.</summary>
     public async Task<Guid> GrantAsync(Guid walletId, string credits, int priority)

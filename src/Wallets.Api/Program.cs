@@ -1,6 +1,7 @@
 using Wallets.Api;
 using Wallets.Api.Dashboard;
 using Wallets.Api.Features.AddOns;
+using Wallets.Api.Features.Alerts;
 using Wallets.Api.Features.BillableMetrics;
 using Wallets.Api.Features.Customers;
 using Wallets.Api.Features.Events;
@@ -43,6 +44,7 @@ var api = app.MapGroup("/api/v1")
 api.MapCustomerEndpoints();
 api.MapWalletEndpoints();
 api.MapWalletMetadataEndpoints();
+api.MapAlertEndpoints();
 api.MapWalletTransactionEndpoints();
 api.MapInvoiceEndpoints();
 api.MapBillableMetricEndpoints();

@@ -51,6 +51,7 @@ public static class Startup
         services.AddScoped<WalletWebhooks>();
         services.AddScoped<InvoiceWebhooks>();
         services.AddScoped<SubscriptionWebhooks>();
+        services.AddScoped<Features.Alerts.AlertHandler>();
         services.AddScoped<RecurringRules>();
         services.AddScoped<RecurringTopUps>();
         services.AddScoped<WalletLedger>();

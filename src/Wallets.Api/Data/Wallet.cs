@@ -29,6 +29,8 @@ public sealed class Wallet
     public DateTimeOffset? LastBalanceSyncAt { get; set; }
     public DateTimeOffset? LastConsumedCreditAt { get; set; }
     public DateTimeOffset? LastOngoingBalanceSyncAt { get; set; }
+    /// <summary>The wallet has a balance alert: its balance changes evaluate them (kept by the database).</summary>
+    public bool BalanceAlerts { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

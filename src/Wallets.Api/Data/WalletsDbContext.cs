@@ -26,6 +26,7 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
     public DbSet<Wallet> Wallets => Set<Wallet>();
     public DbSet<WalletTransaction> WalletTransactions => Set<WalletTransaction>();
     public DbSet<RecurringTransactionRule> RecurringTransactionRules => Set<RecurringTransactionRule>();
+    public DbSet<WalletAlert> WalletAlerts => Set<WalletAlert>();
     public DbSet<WalletTransactionConsumption> Consumptions => Set<WalletTransactionConsumption>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<Fee> Fees => Set<Fee>();
@@ -58,6 +59,8 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Property(w => w.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne(w => w.Customer).WithMany().HasForeignKey(w => w.CustomerId);
             e.Ignore(w => w.ActiveRule);
+            // Kept by the database (a trigger on wallet_alerts): read, never written.
+            e.Property(w => w.BalanceAlerts).ValueGeneratedOnAddOrUpdate();
             e.HasQueryFilter(w => w.OrganizationId == OrganizationId);
         });
 
@@ -71,6 +74,20 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Property(r => r.TransactionMetadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne<Wallet>().WithMany().HasForeignKey(r => r.WalletId);
             e.HasQueryFilter(r => r.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<WalletAlert>(e =>
+        {
+            e.ToTable("wallet_alerts");
+            e.Property(a => a.PreviousValue).HasPrecision(30, 5);
+            e.HasOne(a => a.Wallet).WithMany().HasForeignKey(a => a.WalletId);
+            e.HasMany(a => a.Thresholds).WithOne().HasForeignKey(t => t.AlertId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(a => a.OrganizationId == OrganizationId);
+        });
+        model.Entity<WalletAlertThreshold>(e =>
+        {
+            e.ToTable("wallet_alert_thresholds");
+            e.Property(t => t.Value).HasPrecision(30, 5);
         });
 
         model.Entity<WalletTransaction>(e =>

@@ -8,6 +8,9 @@ public sealed record LagoError(int Status, string? Code, IReadOnlyDictionary<str
     /// <summary>Per-item details of a batch, keyed by the item's index (`{"0": {"transaction_id": [...]}}`).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string[]>>? ItemDetails { get; init; }
 
+    /// <summary>A batch create's details: each failing item's index, with what it sent and its error message (Lago's batch services).</summary>
+    public IReadOnlyDictionary<string, object>? Batch { get; init; }
+
     public static LagoError NotFound(string resource) => new(404, $"{resource}_not_found");
 
     public static LagoError Validation(string field, params string[] codes) =>
@@ -38,6 +41,7 @@ public sealed record LagoError(int Status, string? Code, IReadOnlyDictionary<str
         400 => new { status = 400, error = $"BadRequest: {Message}" },
         401 => new { status = 401, error = "Unauthorized" },
         422 when Details is not null => new { status = 422, error = "Unprocessable Entity", code = Code, error_details = Details },
+        422 when Batch is not null => new { status = 422, error = "Unprocessable Entity", code = Code, error_details = Batch },
         422 when ItemDetails is not null => new { status = 422, error = "Unprocessable Entity", code = Code, error_details = ItemDetails },
         _ => new { status = Status, error = ReasonPhrase(Status), code = Code },
     };

@@ -59,7 +59,7 @@ public static class GrantsAndVoids
     // A deleted customer's wallets are not found, as every other route answers.
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
-               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending')
+               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'), balance_alerts
         FROM wallets w WHERE id = ANY($1)
           AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
@@ -95,7 +95,7 @@ public static class GrantsAndVoids
             {
                 Id = reader.GetGuid(0), OrganizationId = reader.GetGuid(1), CustomerId = reader.GetGuid(2), Status = reader.GetString(3),
                 Code = "", Currency = reader.GetString(4), RateAmount = reader.GetDecimal(5), BalanceCents = reader.GetInt64(6),
-                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7),
+                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), BalanceAlerts = reader.GetBoolean(9),
             };
             state.Wallets[wallet.Id] = new WalletState(wallet, reader.GetDecimal(8));
         }
@@ -174,7 +174,7 @@ public static class GrantsAndVoids
             state.Grants[grant.Id] = newGrant!;
             ws.Grants.Add(newGrant!);
             changes.Insert(grant, wallet);
-            changes.Move(wallet.Id, grant.AmountCents, 0);
+            changes.Move(wallet, grant.AmountCents, 0);
             wallet.BalanceCents += grant.AmountCents;
             created.Add(grant);
         }
@@ -191,7 +191,7 @@ public static class GrantsAndVoids
                 if (take.InboundId == grant?.Id) grant.RemainingAmountCents -= take.Cents;
                 changes.Take(take.InboundId, debit, take.Cents);
             }
-            changes.Move(wallet.Id, -voided.AmountCents, voided.AmountCents);
+            changes.Move(wallet, -voided.AmountCents, voided.AmountCents);
             wallet.BalanceCents -= voided.AmountCents;
             created.Add(debit);
         }

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Alerts;
 using Wallets.Api.Features.Webhooks;
 
 namespace Wallets.Api.Ledger;
@@ -22,6 +23,8 @@ public sealed class LedgerChanges
     private readonly List<(Guid Id, Guid OrganizationId, Guid WalletId, Guid Inbound, Guid Outbound, long Cents)> _consumptions = [];
     private readonly Dictionary<Guid, (long Balance, long Consumed)> _wallets = [];
     private readonly List<LedgerWebhook> _webhooks = [];
+    // The wallets whose balance moved and that have balance alerts to evaluate.
+    private readonly HashSet<Guid> _alerted = [];
 
     public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0;
 
@@ -54,10 +57,11 @@ public sealed class LedgerChanges
     }
 
     /// <summary>What a wallet's balance and consumed amount move by (the consumed amount never goes below 0).</summary>
-    public void Move(Guid walletId, long balanceCents, long consumedCents)
+    public void Move(Wallet wallet, long balanceCents, long consumedCents)
     {
-        var (balance, consumed) = _wallets.GetValueOrDefault(walletId);
-        _wallets[walletId] = (balance + balanceCents, consumed + consumedCents);
+        var (balance, consumed) = _wallets.GetValueOrDefault(wallet.Id);
+        _wallets[wallet.Id] = (balance + balanceCents, consumed + consumedCents);
+        if (balanceCents != 0 && wallet.BalanceAlerts) _alerted.Add(wallet.Id);
     }
 
     public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.Wallet.OrganizationId).Distinct();
@@ -114,7 +118,7 @@ public sealed class LedgerChanges
     public List<NpgsqlBatchCommand> TakeCommands(DateTimeOffset now)
     {
         var commands = Commands(now).ToList();
-        _inserts.Clear(); _insertRemaining.Clear(); _taken.Clear(); _statusChanges.Clear(); _consumptions.Clear(); _wallets.Clear();
+        _inserts.Clear(); _insertRemaining.Clear(); _taken.Clear(); _statusChanges.Clear(); _consumptions.Clear(); _wallets.Clear(); _alerted.Clear();
         return commands;
     }
 
@@ -138,6 +142,8 @@ public sealed class LedgerChanges
             yield return Command(WalletsSql, wallets.Select(w => w.Key).ToArray(), wallets.Select(w => w.Value.Balance).ToArray(),
                 wallets.Select(w => w.Value.Consumed).ToArray(), now, wallets.Select(w => at.GetValueOrDefault(w.Key, now)).ToArray());
         }
+        // A balance change evaluates its wallet's balance alerts in its own batch; none without alerts.
+        if (_alerted.Count > 0) yield return AlertEvaluation.Command(_alerted.ToArray(), now);
         if (_inserts.Count > 0)
         {
             var rows = _inserts;

@@ -140,7 +140,7 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     {
         var grant = Grant(wallet, wallet.Rate.FromCents(debit.AmountCents), TopUpDetails.None, voidedInvoiceId);
         var consumed = Math.Min(wallet.ConsumedAmountCents, debit.AmountCents);
-        Session.Changes.Move(wallet.Id, 0, -consumed);
+        Session.Changes.Move(wallet, 0, -consumed);
         wallet.ConsumedAmountCents -= consumed;
         KeepUnwritten(wallet, nameof(Wallet.ConsumedAmountCents));
         return grant;
@@ -161,7 +161,7 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     /// <summary>The wallet's balance and consumed amount move in the session, and in memory for the handler's answer.</summary>
     private void Move(Wallet wallet, long balanceCents, long consumedCents, DateTimeOffset now)
     {
-        Session.Changes.Move(wallet.Id, balanceCents, consumedCents);
+        Session.Changes.Move(wallet, balanceCents, consumedCents);
         wallet.BalanceCents += balanceCents;
         wallet.ConsumedAmountCents += consumedCents;
         wallet.LastBalanceSyncAt = wallet.UpdatedAt = now;

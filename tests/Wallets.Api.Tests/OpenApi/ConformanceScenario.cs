@@ -97,6 +97,18 @@ public static class ConformanceScenario
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}");
         await c.GetJsonAsync("/api/v1/customers/acme/wallets/spare");
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync($"/api/v1/wallets/{Guid.NewGuid()}"));
+        // Wallet alerts: one, several at once, and the mistakes.
+        const string alerts = "/api/v1/customers/acme/wallets/spare/alerts";
+        Is(HttpStatusCode.OK, await c.PostAsync(alerts, new { alert = new { alert_type = "wallet_balance_amount", code = "low", name = "Low", thresholds = new[] { new { value = "500", code = "warn" } } } }));
+        Is(HttpStatusCode.OK, await c.PostAsync(alerts, new { alerts = new[] { new { alert_type = "wallet_credits_balance", code = "credits", thresholds = new[] { new { value = "10", recurring = false } } } } }));
+        Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync(alerts, new { alert = new { alert_type = "nope", code = "bad", thresholds = new[] { new { value = "1" } } } }));
+        Is(HttpStatusCode.NotFound, await c.GetJsonAsync("/api/v1/customers/acme/wallets/nope/alerts"));
+        await c.GetJsonAsync(alerts);
+        await c.GetJsonAsync($"{alerts}/low");
+        await c.PutAsync($"{alerts}/low", new { alert = new { name = "Running low", thresholds = new[] { new { value = "400" } } } });
+        await c.DeleteJsonAsync($"{alerts}/low");
+        Is(HttpStatusCode.OK, await c.DeleteJsonAsync(alerts));
+
         // Balances at any instant: the wallet as it stood, and its history.
         var instant = api.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
         var hoursAgo = api.Clock.GetUtcNow().AddHours(-3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");

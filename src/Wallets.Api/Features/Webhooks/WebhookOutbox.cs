@@ -40,10 +40,19 @@ public sealed record WebhookMessage(Guid OrganizationId, string WebhookType, str
 public static class WebhookOutbox
 {
     // Fans each message out to its organization's subscribed endpoints (event_types NULL = all) in one statement.
-    private const string EnqueueSql = """
+    private static readonly string EnqueueSql = FanOutSql("""
+        SELECT m.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[]) WITH ORDINALITY AS m (organization_id, webhook_type, object_type, payload, n)
+        """, "$5");
+
+    /// <summary>
+    /// The INSERT of the outbox rows for messages a query makes inside the change's statement (its columns:
+    /// organization_id, webhook_type, object_type, payload, n for the order), each to every subscribed endpoint;
+    /// <paramref name="now"/> is the SQL of the time.
+    /// </summary>
+    public static string FanOutSql(string messages, string now) => $"""
         INSERT INTO webhooks (id, organization_id, webhook_endpoint_id, webhook_type, object_type, payload, next_attempt_at, created_at, updated_at)
-        SELECT gen_random_uuid(), e.organization_id, e.id, m.webhook_type, m.object_type, m.payload, $5, $5, $5
-        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[]) WITH ORDINALITY AS m (organization_id, webhook_type, object_type, payload, n)
+        SELECT gen_random_uuid(), e.organization_id, e.id, m.webhook_type, m.object_type, m.payload, {now}, {now}, {now}
+        FROM ({messages}) AS m
         JOIN webhook_endpoints e ON e.organization_id = m.organization_id AND (e.event_types IS NULL OR m.webhook_type = ANY (e.event_types))
         ORDER BY m.n
         """;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Metadata;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
@@ -32,8 +33,10 @@ public sealed class OperationConventions : IOperationFilter
         }
 
         operation.Responses ??= [];
-        // Every answer has a JSON body: a 200 without one is only ApiExplorer's guess for an endpoint that declared none.
-        if (operation.Responses.TryGetValue("200", out var guessed) && guessed.Content is not { Count: > 0 }) operation.Responses.Remove("200");
+        // A 200 without a body is ApiExplorer's guess for an endpoint that declared none, unless it declared exactly that.
+        var declaredEmpty = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>()
+            .Any(m => m.StatusCode == 200 && (m.Type is null || m.Type == typeof(void)));
+        if (!declaredEmpty && operation.Responses.TryGetValue("200", out var guessed) && guessed.Content is not { Count: > 0 }) operation.Responses.Remove("200");
         foreach (var status in statuses)
         {
             var key = status.ToString(CultureInfo.InvariantCulture);
