@@ -12,6 +12,7 @@ using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
+using Wallets.Api.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
@@ -27,6 +28,7 @@ app.UseSwagger();
 app.UseSwaggerUI(ui => ui.DocumentTitle = "Wallets API");
 
 app.MapHealthEndpoints();
+app.MapMetrics();
 var api = app.MapGroup("/api/v1")
     .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())
     .AddEndpointFilter(app.Services.GetRequiredService<IdempotencyFilter>());

@@ -16,6 +16,7 @@ using Wallets.Api.Features.Subscriptions;
 using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
+using Wallets.Api.Telemetry;
 
 namespace Wallets.Api;
 
@@ -78,14 +79,16 @@ public static class Startup
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<BillingJob>();
         services.AddSingleton<UsageShardFoldJob>();
+        services.AddSingleton<JobHealth>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
-            services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<RecurringTopUpJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
+            services.AddClockJob<BillingJob>();
+            services.AddClockJob<WalletExpiryJob>();
+            services.AddClockJob<RecurringTopUpJob>();
+            services.AddClockJob<IdempotencyKeyCleanupJob>();
+            services.AddClockJob<UsageShardFoldJob>();
         }
+        builder.AddWalletsTelemetry();
 
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
         services.AddEndpointsApiExplorer();
@@ -104,6 +107,15 @@ public static class Startup
         });
     }
 
+    /// <summary>Runs a job (registered as a singleton, so tests can call it) in the background, watched by <see cref="JobHealth"/>.</summary>
+    private static void AddClockJob<TJob>(this IServiceCollection services) where TJob : ClockJob =>
+        services.AddHostedService(sp =>
+        {
+            var job = sp.GetRequiredService<TJob>();
+            job.Health = sp.GetRequiredService<JobHealth>();
+            return job;
+        });
+
     /// <summary>
     /// Defaults that suit this service unless the connection string says otherwise. Frequent statements are prepared
     /// (Npgsql auto-prepares what runs twice; the event ingestion statement is prepared explicitly) and run their cached
@@ -113,7 +125,8 @@ public static class Startup
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Named, so metrics label the pool "wallets" rather than with its connection string.
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "wallets" };
         var settings = builder.ConnectionStringBuilder;
         var given = connectionString.ToLowerInvariant();
         settings.Options = $"{settings.Options} -c plan_cache_mode=force_generic_plan".Trim();

@@ -1,5 +1,6 @@
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Jobs;
 
 namespace Wallets.Api.Features.Health;
 
@@ -12,16 +13,21 @@ public static class HealthEndpoints
         health.MapGet("/ready", Ready);
     }
 
-    /// <summary>Ready when the database answers and every schema file is applied.</summary>
-    private static async Task<IResult> Ready(NpgsqlDataSource dataSource, CancellationToken ct)
+    /// <summary>Ready when the database answers, every schema file is applied and no job has gone too long without a success.</summary>
+    private static async Task<IResult> Ready(NpgsqlDataSource dataSource, JobHealth jobs, CancellationToken ct)
     {
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
-            var current = await SchemaMigrator.IsCurrentAsync(connection, ct);
-            return current
-                ? Results.Json(new { status = "ready", schema_version = SchemaMigrator.LatestVersion })
-                : Results.Json(new { status = "schema_out_of_date", schema_version = SchemaMigrator.LatestVersion }, statusCode: 503);
+            if (!await SchemaMigrator.IsCurrentAsync(connection, ct))
+                return Results.Json(new { status = "schema_out_of_date", schema_version = SchemaMigrator.LatestVersion }, statusCode: 503);
+            if (jobs.Stale() is { Count: > 0 } stale)
+                return Results.Json(new
+                {
+                    status = "jobs_stale", schema_version = SchemaMigrator.LatestVersion,
+                    stale_jobs = stale.Select(j => new { job = j.Job, last_success_at = j.LastSuccess }),
+                }, statusCode: 503);
+            return Results.Json(new { status = "ready", schema_version = SchemaMigrator.LatestVersion });
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
