@@ -19,6 +19,7 @@ public static class TelemetrySetup
     public static void AddWalletsTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        builder.AddWalletsLogging();
         var prometheus = configuration.GetValue("Metrics:Prometheus:Enabled", true);
         var prometheusPort = configuration.GetValue<int?>("Metrics:Prometheus:Port");
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -54,6 +55,19 @@ public static class TelemetrySetup
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbeOrScrape(context.Request.Path))
                 .AddNpgsql()
                 .AddOtlpExporter());
+    }
+
+    /// <summary>
+    /// `WALLETS_LOG_FORMAT=json` (or `Logging:Console:FormatterName=json`) writes one JSON object per line with its scopes:
+    /// the request id and the trace and span ids on every line logged for a request. Timestamps are UTC.
+    /// </summary>
+    private static void AddWalletsLogging(this WebApplicationBuilder builder)
+    {
+        var json = string.Equals(builder.Configuration["WALLETS_LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(builder.Configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase);
+        if (!json) return;
+        builder.Logging.AddJsonConsole(o => (o.IncludeScopes, o.UseUtcTimestamp, o.TimestampFormat) = (true, true, "yyyy-MM-ddTHH:mm:ss.fffZ"));
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
     }
 
     /// <summary>Serves `/metrics` on the API's port (no API key: keep it off the public network), unless it has a port of its own or is off.</summary>
