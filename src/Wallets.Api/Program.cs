@@ -14,6 +14,9 @@ using Wallets.Api.Features.Usage;
 using Wallets.Api.Http;
 using Wallets.Api.Telemetry;
 
+// A container's health probe: checks the running server and exits, without building this one.
+if (args is ["healthcheck", ..]) return await HealthCheckCommand.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
 var app = builder.Build();
