@@ -40,9 +40,14 @@ public static class TelemetrySetup
                 if (prometheus && prometheusPort is { } port)
                     metrics.AddPrometheusHttpListener(o =>
                     {
-                        // Every interface unless `Metrics:Prometheus:Host` names one (e.g. localhost).
-                        o.Host = configuration["Metrics:Prometheus:Host"] is { Length: > 0 } host ? host : "+";
                         (o.Port, o.ScrapeEndpointPath) = (port, MetricsPath);
+                        // Every interface (a wildcard the exporter's own Host setting refuses), unless `Metrics:Prometheus:Host` names one.
+                        if (configuration["Metrics:Prometheus:Host"] is { Length: > 0 } host) o.Host = host;
+                        else o.ConfigureHttpListener = (_, listener) =>
+                        {
+                            listener.Prefixes.Clear();
+                            listener.Prefixes.Add($"http://+:{port}/");
+                        };
                     });
                 else if (prometheus)
                     metrics.AddPrometheusExporter(o => o.ScrapeEndpointPath = MetricsPath);
