@@ -11,5 +11,7 @@ public static class Backlogs
         // The billing job's own claim condition (Jobs/BillingJob.cs): what it would bill if it ran now.
         new("wallets.billing.backlog", "{subscription}", "Active subscriptions whose billing period has ended and that are not billed yet.",
             "SELECT count(*) FROM subscriptions WHERE status = 'active' AND (next_billing_at IS NULL OR next_billing_at <= @now)"),
+        new("wallets.webhooks.backlog", "{webhook}", "Webhooks not yet delivered (pending, including those waiting for a retry).",
+            "SELECT count(*) FROM webhooks WHERE status = 'pending'"),
     ];
 }

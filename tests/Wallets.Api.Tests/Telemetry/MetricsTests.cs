@@ -26,6 +26,7 @@ public sealed class MetricsTests(ApiFactory api) : IClassFixture<ApiFactory>
         await sampler.SampleOnceAsync(CancellationToken.None);
         var before = await ScrapeAsync();
         Assert.Equal(1, Value(before, "wallets_billing_backlog"));
+        Assert.Equal(0, Value(before, "wallets_webhooks_backlog"));
 
         Assert.True(await api.BillAsync(month.AddMonths(1).AddHours(1)) > 0);
         await sampler.SampleOnceAsync(CancellationToken.None);
