@@ -20,9 +20,20 @@ status=0
 dotnet test Wallets.sln -nologo 2>&1 | tee "$log/dotnet.txt" || status=1
 
 # --- client contract tests: the real server, its own database, a fresh organization and key ---
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "test: installing Node.js and npm with apt-get (once)…" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
+# tests/contract needs Node >= 20. Debian 12's nodejs is 18: then npm (Debian's is enough) installs a Node 22 build
+# from the npm registry (the `node` package) into .local/node, used for these tests only.
+node_major() { command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+[[ -x .local/node/node_modules/.bin/node ]] && export PATH="$root/.local/node/node_modules/.bin:$PATH"
+if (( $(node_major) < 20 )); then
+    if ! command -v npm >/dev/null; then
+        echo "test: installing Node.js and npm with apt-get (once)…" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
+    fi
+    if (( $(node_major) < 20 )); then
+        echo "test: Node $(node_major) is too old for tests/contract; installing Node 22 from the npm registry into .local/node (once)…" >&2
+        npm install --prefix .local/node --no-audit --no-fund --loglevel=error node@22 >&2
+        export PATH="$root/.local/node/node_modules/.bin:$PATH"
+    fi
 fi
 # Its own database (WALLETS_CONTRACT_DB), so runs from two worktrees with different schemas do not mix.
 contract_db="$(scripts/db.sh "${WALLETS_CONTRACT_DB:-wallets_contract}")"

@@ -15,6 +15,10 @@ using Wallets.Api.Features.Taxes;
 using Wallets.Api.Features.Usage;
 using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
+using Wallets.Api.Telemetry;
+
+// A container's health probe: checks the running server and exits, without building this one.
+if (args is ["healthcheck", ..]) return await HealthCheckCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWalletsServices();
@@ -36,6 +40,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealthEndpoints();
+app.MapMetrics();
 app.MapDashboard();
 var api = app.MapGroup("/api/v1")
     .AddEndpointFilter(app.Services.GetRequiredService<ApiKeyAuth>())

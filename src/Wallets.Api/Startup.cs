@@ -19,6 +19,7 @@ using Wallets.Api.Features.Webhooks;
 using Wallets.Api.Http;
 using Wallets.Api.Http.OpenApi;
 using Wallets.Api.Ledger;
+using Wallets.Api.Telemetry;
 
 namespace Wallets.Api;
 
@@ -93,14 +94,16 @@ public static class Startup
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<BillingJob>();
         services.AddSingleton<UsageShardFoldJob>();
+        services.AddSingleton<JobHealth>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
-            services.AddHostedService(sp => sp.GetRequiredService<BillingJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<WalletExpiryJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<RecurringTopUpJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<IdempotencyKeyCleanupJob>());
-            services.AddHostedService(sp => sp.GetRequiredService<UsageShardFoldJob>());
+            services.AddClockJob<BillingJob>();
+            services.AddClockJob<WalletExpiryJob>();
+            services.AddClockJob<RecurringTopUpJob>();
+            services.AddClockJob<IdempotencyKeyCleanupJob>();
+            services.AddClockJob<UsageShardFoldJob>();
         }
+        builder.AddWalletsTelemetry();
 
         services.AddDashboard();
         services.ConfigureHttpJsonOptions(o => LagoJson.Configure(o.SerializerOptions));
@@ -108,6 +111,15 @@ public static class Startup
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => LagoJson.Configure(o.JsonSerializerOptions));
         services.AddWalletsOpenApi();
     }
+
+    /// <summary>Runs a job (registered as a singleton, so tests can call it) in the background, watched by <see cref="JobHealth"/>.</summary>
+    private static void AddClockJob<TJob>(this IServiceCollection services) where TJob : ClockJob =>
+        services.AddHostedService(sp =>
+        {
+            var job = sp.GetRequiredService<TJob>();
+            job.Health = sp.GetRequiredService<JobHealth>();
+            return job;
+        });
 
     /// <summary>
     /// Defaults that suit this service unless the connection string says otherwise. Frequent statements are prepared
@@ -118,7 +130,8 @@ public static class Startup
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Named, so metrics label the pool "wallets" rather than with its connection string.
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "wallets" };
         var settings = builder.ConnectionStringBuilder;
         var given = connectionString.ToLowerInvariant();
         settings.Options = $"{settings.Options} -c plan_cache_mode=force_generic_plan".Trim();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Npgsql;
 
@@ -13,6 +14,12 @@ namespace Wallets.Api.Data;
 /// </summary>
 public sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
 {
+    // On the `Wallets` meter (Jobs/JobMetrics.cs): static, as writers are built outside the container; one record per batch.
+    private static readonly Histogram<int> BatchSize = new Meter("Wallets").CreateHistogram("wallets.group_commit.batch_size", "{write}",
+        "Writes applied together in one group-commit batch (tag: writer, e.g. event or ledger).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+
+    private readonly KeyValuePair<string, object?> _writerTag;
     private readonly Channel<Pending> _queue;
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _maxBatch;
@@ -26,6 +33,8 @@ public sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
     {
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * maxBatch) { FullMode = BoundedChannelFullMode.Wait });
         (_dataSource, _maxBatch, _apply, _logger) = (dataSource, maxBatch, apply, logger);
+        var owner = apply.Target?.GetType().Name ?? apply.Method.DeclaringType?.Name ?? "writer";
+        _writerTag = new("writer", (owner.EndsWith("Writer") && owner.Length > 6 ? owner[..^6] : owner).ToLowerInvariant());
         _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
@@ -47,7 +56,9 @@ public sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
             {
                 batch.Clear();
                 while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-                if (batch.Count > 0) connection = await WriteBatchAsync(batch, connection);
+                if (batch.Count == 0) continue;
+                BatchSize.Record(batch.Count, _writerTag);
+                connection = await WriteBatchAsync(batch, connection);
             }
         }
         finally

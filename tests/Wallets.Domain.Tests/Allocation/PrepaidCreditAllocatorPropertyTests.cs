@@ -1,36 +1,57 @@
+using CsCheck;
 using Wallets.Domain.Allocation;
 
 namespace Wallets.Domain.Tests.Allocation;
 
-/// <summary>Generated invoices and wallet sets; every allocation must respect the money limits and the targeting rule.</summary>
-public sealed class PrepaidCreditAllocatorRandomizedTests
+/// <summary>
+/// Generated invoices and wallet sets; every allocation must respect the money limits and the targeting rule. A failure
+/// is shrunk by CsCheck to its smallest invoice, and its seed printed to replay it.
+/// </summary>
+public sealed class PrepaidCreditAllocatorPropertyTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] FeeTypes = ["charge", "subscription", "add_on", "fixed_charge", "commitment"];
     private static readonly string?[] Targets = [null, null, null, "", "w1", "w2", "w3", "ghost"];
 
-    [Theory]
-    [InlineData(11)]
-    [InlineData(12)]
-    [InlineData(13)]
-    [InlineData(14)]
-    public void Random_invoices_never_overdraw_a_wallet_a_bucket_or_the_invoice(int seed)
-    {
-        var random = new Random(seed);
-        var metrics = Enumerable.Range(0, 3).Select(_ => RandomGuid(random)).ToArray();
-        for (var invoice = 0; invoice < 500; invoice++)
-        {
-            var wallets = Enumerable.Range(1, random.Next(1, 7)).Select(n => RandomWallet(random, n, metrics)).ToArray();
-            var fees = Enumerable.Range(0, random.Next(0, 9)).Select(_ => RandomFee(random, metrics)).ToArray();
-            var total = (long)Math.Round(fees.Where(f => f.CapCents > 0).Sum(f => f.CapCents)) + random.Next(-60, 4);
+    private static readonly Gen<Guid[]> MetricsGen = Gen.Guid.Array[3];
 
+    private static Gen<WalletCandidate> WalletGen(Guid[] metrics) => Gen.Select(
+        Gen.Guid, Gen.Int[1, 3], Gen.Int[0, 2], Gen.Frequency((1, Gen.Const(0L)), (4, Gen.Long[1, 4_999])),
+        Gen.Frequency((2, Gen.Const(Array.Empty<bool>())), (1, Gen.Frequency((2, Gen.Const(false)), (1, Gen.Const(true))).Array[FeeTypes.Length])),
+        Gen.Frequency((2, Gen.Const(Array.Empty<bool>())), (1, Gen.Bool.Array[metrics.Length])),
+        (id, priority, minute, balance, feeMask, metricMask) => new WalletCandidate(
+            id, "", priority, T0.AddMinutes(minute), balance,
+            FeeTypes.Where((_, i) => i < feeMask.Length && feeMask[i]).ToHashSet(),
+            metrics.Where((_, i) => i < metricMask.Length && metricMask[i]).ToHashSet()));
+
+    private static Gen<FeeToPay> FeeGen(Guid[] metrics) => Gen.Select(
+        Gen.Int[0, FeeTypes.Length - 1], Gen.Int[0, 3], Gen.Int[0, Targets.Length - 1], Gen.Long[-500, 3_999], Gen.Int[0, 9_999], Gen.Int[0, 4],
+        (type, metric, target, whole, fraction, decimals) => new FeeToPay(
+            FeeTypes[type],
+            FeeTypes[type] == "charge" && metric < metrics.Length ? metrics[metric] : null,
+            FeeTypes[type] == "charge" ? Targets[target] : null,
+            Math.Round(whole + fraction / 10_000m, decimals)));
+
+    /// <summary>An invoice: wallets (codes w1, w2 … by position), fees, and a total near the fees' sum.</summary>
+    private static readonly Gen<(WalletCandidate[] Wallets, FeeToPay[] Fees, long Total)> InvoiceGen =
+        from metrics in MetricsGen
+        from wallets in WalletGen(metrics).Array[1, 6]
+        from fees in FeeGen(metrics).Array[0, 8]
+        from offset in Gen.Int[-60, 3]
+        select (wallets.Select((w, i) => w with { Code = $"w{i + 1}" }).ToArray(), fees,
+            (long)Math.Round(fees.Where(f => f.CapCents > 0).Sum(f => f.CapCents)) + offset);
+
+    [Fact]
+    public void Invoices_never_overdraw_a_wallet_a_bucket_or_the_invoice_and_ignore_input_order() =>
+        InvoiceGen.Sample(invoice =>
+        {
+            var (wallets, fees, total) = invoice;
             var allocations = PrepaidCreditAllocator.Allocate(wallets, fees, total);
 
             AssertLimits(wallets, fees, total, allocations);
             var shuffled = PrepaidCreditAllocator.Allocate(wallets.Reverse().ToArray(), fees.Reverse().ToArray(), total);
             Assert.Equal(allocations.Select(a => (a.WalletId, a.AmountCents)), shuffled.Select(a => (a.WalletId, a.AmountCents)));
-        }
-    }
+        }, iter: 2_000);
 
     private static void AssertLimits(WalletCandidate[] wallets, FeeToPay[] fees, long total, IReadOnlyList<WalletAllocation> allocations)
     {
@@ -73,30 +94,5 @@ public sealed class PrepaidCreditAllocatorRandomizedTests
         }
 
         Assert.True(invoiceLeft >= 0);
-    }
-
-    private static WalletCandidate RandomWallet(Random random, int n, Guid[] metrics)
-    {
-        var feeTypes = random.Next(3) == 0 ? FeeTypes.Where(_ => random.Next(3) == 0).ToHashSet() : [];
-        var metricIds = random.Next(3) == 0 ? metrics.Where(_ => random.Next(2) == 0).ToHashSet() : [];
-        var balance = random.Next(5) == 0 ? 0 : random.NextInt64(1, 5_000);
-        return new WalletCandidate(
-            RandomGuid(random), $"w{n}", random.Next(1, 4), T0.AddMinutes(random.Next(3)), balance, feeTypes, metricIds);
-    }
-
-    private static FeeToPay RandomFee(Random random, Guid[] metrics)
-    {
-        var type = FeeTypes[random.Next(FeeTypes.Length)];
-        Guid? metric = type == "charge" && random.Next(4) != 0 ? metrics[random.Next(metrics.Length)] : null;
-        var target = type == "charge" ? Targets[random.Next(Targets.Length)] : null;
-        var cap = Math.Round(random.NextInt64(-500, 4_000) + random.Next(10_000) / 10_000m, random.Next(5));
-        return new FeeToPay(type, metric, target, cap);
-    }
-
-    private static Guid RandomGuid(Random random)
-    {
-        var bytes = new byte[16];
-        random.NextBytes(bytes);
-        return new Guid(bytes);
     }
 }

@@ -1,56 +1,53 @@
+using CsCheck;
 using Wallets.Domain.Allocation;
 
 namespace Wallets.Domain.Tests.Allocation;
 
-/// <summary>Thousands of generated wallet histories: grants, top-ups and debits (some too large) replayed against a ledger.</summary>
-public sealed class GrantConsumptionRandomizedTests
+/// <summary>
+/// Generated wallet histories: grants, top-ups and debits (some too large) replayed against a ledger. A failure is
+/// shrunk by CsCheck to its smallest history, and its seed printed to replay it.
+/// </summary>
+public sealed class GrantConsumptionPropertyTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void Random_histories_conserve_every_cent_and_respect_the_order(int seed)
-    {
-        var random = new Random(seed);
-        for (var history = 0; history < 600; history++)
-        {
-            new Ledger(random).Replay(operations: random.Next(1, 40));
-        }
-    }
+    // Mostly a few priorities and minutes, so ties on every key happen often; sometimes the full 1..50 range.
+    private static readonly Gen<InboundGrant> GrantGen = Gen.Select(
+        Gen.Guid, Gen.Frequency((3, Gen.Int[1, 3]), (1, Gen.Int[1, 50])), Gen.Bool, Gen.Int[0, 4],
+        Gen.Frequency((1, Gen.Const(0L)), (3, Gen.Long[1, 4_999])),
+        (id, priority, granted, minute, cents) => new InboundGrant(id, priority, granted, T0.AddMinutes(minute), cents));
+
+    /// <summary>
+    /// One step: a new grant (kind 0), a debit of one grant (1), or a debit in consumption order (2). `Pick` chooses the
+    /// amount among those the wallet can pay (modulo what is there); `Over` asks for `Extra` more than there is.
+    /// </summary>
+    private sealed record Step(int Kind, InboundGrant Grant, int Target, bool Over, long Extra, long Pick);
+
+    private static readonly Gen<Step> StepGen = Gen.Select(
+        Gen.Frequency((2, Gen.Const(0)), (2, Gen.Const(1)), (6, Gen.Const(2))), GrantGen, Gen.Int[0, 1_000],
+        Gen.Frequency((4, Gen.Const(false)), (1, Gen.Const(true))), Gen.Long[1, 499], Gen.Long[0, 1_000_000],
+        (kind, grant, target, over, extra, pick) => new Step(kind, grant, target, over, extra, pick));
+
+    [Fact]
+    public void Histories_conserve_every_cent_and_respect_the_order() =>
+        Gen.Select(GrantGen.Array[0, 11], StepGen.Array[1, 39])
+            .Sample(history => new Ledger().Replay(history.Item1, history.Item2), iter: 3_000);
 
     /// <summary>An in-memory wallet that applies the engine's answers the way the API applies them in SQL.</summary>
-    private sealed class Ledger(Random random)
+    private sealed class Ledger
     {
         private readonly Dictionary<Guid, long> _original = [];
         private readonly Dictionary<Guid, long> _consumed = [];
         private List<InboundGrant> _grants = [];
 
-        public void Replay(int operations)
+        public void Replay(InboundGrant[] opening, Step[] steps)
         {
-            for (var i = random.Next(0, 12); i > 0; i--)
+            foreach (var grant in opening) AddGrant(grant);
+            foreach (var step in steps)
             {
-                AddGrant();
-            }
-
-            for (var op = 0; op < operations; op++)
-            {
-                var roll = random.Next(10);
-                if (roll < 2)
-                {
-                    AddGrant();
-                }
-                else if (roll < 4 && _grants.Count > 0)
-                {
-                    DebitOneGrant();
-                }
-                else
-                {
-                    DebitByOrder();
-                }
+                if (step.Kind == 0) AddGrant(step.Grant);
+                else if (step.Kind == 1 && _grants.Count > 0) DebitOneGrant(step);
+                else DebitByOrder(step);
             }
 
             foreach (var grant in _grants)
@@ -60,24 +57,19 @@ public sealed class GrantConsumptionRandomizedTests
             }
         }
 
-        private void AddGrant()
+        private void AddGrant(InboundGrant grant)
         {
-            var bytes = new byte[16];
-            random.NextBytes(bytes);
-            var id = new Guid(bytes);
-            var cents = random.Next(4) == 0 ? 0 : random.NextInt64(1, 5_000);
-            // Mostly a few priorities and minutes, so ties on every key happen often; sometimes the full 1..50 range.
-            var priority = random.Next(4) == 0 ? random.Next(1, 51) : random.Next(1, 4);
-            var grant = new InboundGrant(id, priority, random.Next(2) == 0, T0.AddMinutes(random.Next(5)), cents);
+            // A repeated id (shrinking may make two grants alike) stands for a new grant of its own.
+            if (_original.ContainsKey(grant.Id)) grant = grant with { Id = Guid.NewGuid() };
             _grants.Add(grant);
-            _original[id] = cents;
-            _consumed[id] = 0;
+            _original[grant.Id] = grant.RemainingCents;
+            _consumed[grant.Id] = 0;
         }
 
-        private void DebitByOrder()
+        private void DebitByOrder(Step step)
         {
             var available = _grants.Sum(g => g.RemainingCents);
-            var need = random.Next(5) == 0 ? available + random.NextInt64(1, 500) : random.NextInt64(0, available + 1);
+            var need = step.Over ? available + step.Extra : step.Pick % (available + 1);
             var before = _grants.ToList();
 
             var result = GrantConsumption.Consume(_grants, need);
@@ -104,10 +96,10 @@ public sealed class GrantConsumptionRandomizedTests
             AssertOrderRespected(before, rows);
         }
 
-        private void DebitOneGrant()
+        private void DebitOneGrant(Step step)
         {
-            var target = _grants[random.Next(_grants.Count)];
-            var need = random.Next(4) == 0 ? target.RemainingCents + random.NextInt64(1, 100) : random.NextInt64(0, target.RemainingCents + 1);
+            var target = _grants[step.Target % _grants.Count];
+            var need = step.Over ? target.RemainingCents + step.Extra : step.Pick % (target.RemainingCents + 1);
             var before = _grants.ToList();
 
             var result = GrantConsumption.ConsumeFrom(target, need);
