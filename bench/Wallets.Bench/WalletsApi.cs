@@ -183,6 +183,13 @@ public sealed class WalletsApi(HttpClient http)
     /// <summary>One request whose answer only needs to be a success.</summary>
     public async Task SendOkAsync(HttpRequestMessage request) => (await SendAsync(request)).Dispose();
 
+    /// <summary>Sends, expects a 2xx, and answers the `lago_id` of the first wallet transaction it made.</summary>
+    public async Task<string> FirstTransactionIdAsync(HttpRequestMessage request)
+    {
+        using var answer = await SendAsync(request);
+        return answer.RootElement.GetProperty("wallet_transactions")[0].GetProperty("lago_id").GetString()!;
+    }
+
     private async Task<JsonDocument> SendAsync(HttpRequestMessage request)
     {
         using (request)

@@ -1,5 +1,6 @@
 using System.Net;
 using Wallets.Api.Tests.Infrastructure;
+using Wallets.Api.Tests.Invoicing;
 
 namespace Wallets.Api.Tests.Foundation;
 
@@ -80,5 +81,23 @@ public sealed class IdempotencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         var client = await api.NewOrganizationClientAsync();
         (await client.SendJsonAsync(HttpMethod.Post, "/api/v1/customers", new { customer = new { external_id = "x" } }, new string('k', 256)))
             .ExpectValidation("idempotency_key", "value_is_too_long");
+    }
+
+    [Fact]
+    public async Task Deleting_a_plan_or_a_metric_with_a_key_deletes_once_and_a_retry_replays()
+    {
+        var client = await api.NewOrganizationClientAsync();
+        await client.SumMetricAsync("idem-units");
+        await client.PlanAsync("idem-plan", 1_000, []);
+
+        foreach (var path in new[] { "/api/v1/plans/idem-plan", "/api/v1/billable_metrics/idem-units" })
+        {
+            var first = await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, path) { Headers = { { "Idempotency-Key", $"delete {path}" } } });
+            var retry = await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, path) { Headers = { { "Idempotency-Key", $"delete {path}" } } });
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync(path)).Status);
+        }
     }
 }

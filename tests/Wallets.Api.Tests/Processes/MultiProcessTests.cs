@@ -1,13 +1,15 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Wallets.Api.Tests.Infrastructure;
+using Wallets.Api.Tests.Webhooks;
 
 namespace Wallets.Api.Tests.Processes;
 
 /// <summary>
 /// DESIGN.md 15 under test: two API processes share one database and both run every job, and each piece of work
 /// happens exactly once: a billing period is billed once, a threshold rule tops a wallet up once, an expired wallet is
-/// terminated (its credits voided) once, and an Idempotency-Key stored by one process replays in the other.
+/// terminated (its credits voided) once, each webhook reaches its endpoint once while both dispatch, and an
+/// Idempotency-Key stored by one process replays in the other.
 /// </summary>
 public sealed class MultiProcessTests(ServerProcesses servers) : IClassFixture<ServerProcesses>
 {
@@ -145,5 +147,26 @@ public sealed class MultiProcessTests(ServerProcesses servers) : IClassFixture<S
         Assert.Equal("""{"status":413,"error":"Payload Too Large","message":"the request body is limited to 1048576 bytes"}""", await response.Content.ReadAsStringAsync());
         Assert.Equal(0L, await servers.ScalarAsync<long>("SELECT count(*) FROM customers WHERE external_id = 'huge'"));
         (await First.GetJsonAsync("/api/v1/customers")).Ok();
+    }
+
+    [Fact]
+    public async Task Each_webhook_is_delivered_once_while_both_processes_dispatch()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var url = receiver.Url("both-processes");
+        (await First.PostAsync("/api/v1/webhook_endpoints", new
+        {
+            webhook_endpoint = new { webhook_url = url, signature_algo = "hmac", event_types = new[] { "customer.created" } },
+        })).Ok();
+
+        var customers = await CustomersAsync("hook", 40);
+        await receiver.WaitForAsync(url, customers.Count, Patience.TotalSeconds);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // more polls of both dispatchers: nothing may come twice
+
+        var received = receiver.At(url);
+        Assert.Equal(customers.Count, received.Count);
+        Assert.Equal(customers.Count, received.Select(r => r.UniqueKey).Distinct().Count());
+        Assert.Equal(customers.Order(), received.Select(r => (string)JsonNode.Parse(r.Body)!["customer"]!["external_id"]!).Order());
+        Assert.Equal(0L, await servers.ScalarAsync<long>("SELECT count(*) FROM webhooks WHERE status <> 'succeeded' OR attempts <> 1"));
     }
 }

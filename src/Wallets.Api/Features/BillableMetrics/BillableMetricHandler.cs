@@ -4,7 +4,7 @@ using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.BillableMetrics;
 
-public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock)
+public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock, RequestTransaction request)
 {
     private static readonly BillableMetricValidator Validator = new(); // stateless, and costly to build
 
@@ -50,7 +50,7 @@ public sealed class BillableMetricHandler(WalletsDbContext db, Tenant tenant, Ti
         var now = clock.GetUtcNow();
         metric.DeletedAt = now;
         metric.UpdatedAt = now;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await db.Charges.Where(c => c.BillableMetricId == metric.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
         await db.SaveChangesAsync(ct);

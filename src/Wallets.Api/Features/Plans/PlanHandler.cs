@@ -7,7 +7,8 @@ using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Plans;
 
-public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider clock, ChargeWriter writer, SubscriptionLifecycle lifecycle)
+public sealed class PlanHandler(
+    WalletsDbContext db, Tenant tenant, TimeProvider clock, ChargeWriter writer, SubscriptionLifecycle lifecycle, RequestTransaction request)
 {
     private static readonly PlanValidator Validator = new(); // stateless, and costly to build
 
@@ -78,7 +79,7 @@ public sealed class PlanHandler(WalletsDbContext db, Tenant tenant, TimeProvider
         var view = await PlanQueries.ViewAsync(db, plan, ct);
 
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await request.BeginOrJoinAsync(ct);
         await lifecycle.EndAllOfPlanAsync(plan, now, ct);
         foreach (var charge in plan.Charges) charge.DeletedAt = now;
         plan.DeletedAt = now;
