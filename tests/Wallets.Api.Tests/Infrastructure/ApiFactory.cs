@@ -55,14 +55,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>Runs SQL against this class's database, for invariant checks and "nothing changed" assertions.</summary>
-    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (n, v) in parameters) command.Parameters.AddWithValue(n, v);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
+        TestDatabase.ScalarAsync<T>(ConnectionString, sql, parameters);
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -20,6 +20,16 @@ public static class TestDatabase
     /// <summary>How the admin connections (CREATE and DROP DATABASE) show in pg_stat_activity.</summary>
     public const string AdminApplicationName = "wallets-tests-admin";
 
+    /// <summary>Runs SQL against a test database, for invariant checks and "nothing changed" assertions.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (n, v) in parameters) command.Parameters.AddWithValue(n, v);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     public static async Task<string> CreateAsync()
     {
         var template = await TemplateAsync();

@@ -103,14 +103,8 @@ public sealed class ServerProcesses : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (n, v) in parameters) command.Parameters.AddWithValue(n, v);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
+        TestDatabase.ScalarAsync<T>(ConnectionString, sql, parameters);
 
     /// <summary>Polls <paramref name="done"/> until it holds or <paramref name="limit"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> done, TimeSpan limit)
