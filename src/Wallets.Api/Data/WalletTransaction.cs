@@ -23,6 +23,8 @@ public sealed class WalletTransaction
     public bool InvoiceRequiresSuccessfulPayment { get; set; }
     public DateTimeOffset? SettledAt { get; set; }
     public DateTimeOffset? FailedAt { get; set; }
+    /// <summary>An inbound transaction's expiry: its remaining credits are voided then (null: never).</summary>
+    public DateTimeOffset? ExpirationAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
