@@ -13,6 +13,7 @@ public static class DashboardSetup
 
     public static void AddDashboard(this IServiceCollection services)
     {
+        DashboardKeyRing.AddTo(services);
         services.AddRazorPages(pages =>
         {
             pages.RootDirectory = "/Dashboard";

@@ -169,4 +169,42 @@ public sealed class MultiProcessTests(ServerProcesses servers) : IClassFixture<S
         Assert.Equal(customers.Order(), received.Select(r => (string)JsonNode.Parse(r.Body)!["customer"]!["external_id"]!).Order());
         Assert.Equal(0L, await servers.ScalarAsync<long>("SELECT count(*) FROM webhooks WHERE status <> 'succeeded' OR attempts <> 1"));
     }
+
+    [Fact]
+    public async Task A_dashboard_session_signed_in_on_one_process_works_on_the_other()
+    {
+        // Cookies carried by hand: the two processes differ only by port.
+        var cookies = new Dictionary<string, string>();
+        async Task<HttpResponseMessage> SendAsync(HttpClient server, HttpMethod method, string path, Dictionary<string, string>? form = null)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(server.BaseAddress!, path));
+            if (cookies.Count > 0) request.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
+            if (form is not null) request.Content = new FormUrlEncodedContent(form);
+            using var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            using var client = new HttpClient(handler);
+            var response = await client.SendAsync(request);
+            foreach (var set in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+            {
+                var pair = set.Split(';')[0].Split('=', 2);
+                cookies[pair[0]] = pair[1];
+            }
+            return response;
+        }
+
+        // The sign-in form from the first process, its antiforgery token posted to the second, the session used on the first.
+        var form = await (await SendAsync(First, HttpMethod.Get, "/sign-in")).Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        var signIn = await SendAsync(Second, HttpMethod.Post, "/sign-in", new() { ["api_key"] = servers.ApiKey, ["__RequestVerificationToken"] = token });
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/", signIn.Headers.Location!.OriginalString);
+
+        foreach (var server in new[] { First, Second })
+        {
+            var page = await SendAsync(server, HttpMethod.Get, "/customers");
+            Assert.True(page.StatusCode == HttpStatusCode.OK, $"{server.BaseAddress}: {(int)page.StatusCode} to {page.Headers.Location}");
+            Assert.Contains("Customers", await page.Content.ReadAsStringAsync());
+        }
+        Assert.True(await servers.ScalarAsync<long>("SELECT count(*) FROM data_protection_keys") >= 1);
+    }
 }

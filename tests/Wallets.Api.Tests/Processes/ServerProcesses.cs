@@ -54,6 +54,8 @@ public sealed class ServerProcesses : IAsyncLifetime
             ["ConnectionStrings__Wallets"] = ConnectionString, ["Wallets__BootstrapApiKey"] = ApiKey,
             ["Jobs__Enabled"] = "true", ["Jobs__BillingSeconds"] = "2", ["Jobs__BillingBatchSize"] = "2", ["Jobs__ExpirySeconds"] = "1",
             ["Jobs__RecurringTopUpSeconds"] = "1", ["Logging__LogLevel__Default"] = "Warning", ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // A home of its own, as on another machine: nothing kept in files is shared between the processes.
+            ["HOME"] = Directory.CreateTempSubdirectory("wallets-process-").FullName,
         };
         foreach (var (name, value) in settings) start.Environment[name] = value;
         var process = Process.Start(start)!;
