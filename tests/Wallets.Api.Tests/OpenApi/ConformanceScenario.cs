@@ -68,6 +68,7 @@ public static class ConformanceScenario
         await c.PostAsync("/api/v1/customers", new { customer = new { external_id = "acme", name = "Acme", metadata = new[] { new { key = "tier", value = "gold", display_in_invoice = true } }, tax_codes = new[] { "vat" } } });
         await c.GetJsonAsync("/api/v1/customers");
         await c.GetJsonAsync("/api/v1/customers/acme");
+        await c.GetJsonAsync("/api/v1/customers?search_term=acm&per_page=5");
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync("/api/v1/customers/nobody"));
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/customers", new { customer = new { external_id = "bad", currency = "XXX1" } }));
         var monthStart = api.ThisMonth();
@@ -76,6 +77,9 @@ public static class ConformanceScenario
         await c.GetJsonAsync("/api/v1/subscriptions?external_customer_id=acme");
         await c.GetJsonAsync("/api/v1/subscriptions/acme-pro");
         await c.GetJsonAsync("/api/v1/customers/acme/subscriptions");
+        await c.GetJsonAsync("/api/v1/subscriptions?plan_code=pro&status[]=active&status[]=pending");
+        await c.GetJsonAsync("/api/v1/customers/acme/subscriptions?plan_code=pro&status[]=terminated");
+        await c.GetJsonAsync("/api/v1/subscriptions/acme-pro?status=active");
         Is(HttpStatusCode.NotFound, await c.PostAsync("/api/v1/subscriptions", new { subscription = new { external_customer_id = "acme", plan_code = "nope", external_id = "x" } }));
 
         var wallet = (await c.PostAsync("/api/v1/wallets", new
@@ -94,6 +98,8 @@ public static class ConformanceScenario
         await c.PutAsync("/api/v1/customers/acme/wallets/spare", new { wallet = new { priority = 10 } });
         await c.GetJsonAsync("/api/v1/wallets?external_customer_id=acme");
         await c.GetJsonAsync("/api/v1/customers/acme/wallets");
+        await c.GetJsonAsync("/api/v1/customers/acme/wallets?currency=EUR");
+        await c.GetJsonAsync("/api/v1/wallets?external_customer_id=acme&currency=EUR");
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}");
         await c.GetJsonAsync("/api/v1/customers/acme/wallets/spare");
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync($"/api/v1/wallets/{Guid.NewGuid()}"));
@@ -171,6 +177,7 @@ public static class ConformanceScenario
         var paid = (await c.TransactAsync(walletId, new { paid_credits = "15" }))[0]!;
         var voided = (await c.TransactAsync(walletId, new { voided_credits = "3" }))[0]!;
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}/wallet_transactions");
+        await c.GetJsonAsync($"/api/v1/wallets/{walletId}/wallet_transactions?status=settled&transaction_type=inbound&transaction_status=granted&metadata[source]=conformance");
         await c.GetJsonAsync($"/api/v1/wallet_transactions/{granted.Id()}");
         await c.GetJsonAsync($"/api/v1/wallet_transactions/{granted.Id()}/consumptions");
         await c.GetJsonAsync($"/api/v1/wallet_transactions/{voided.Id()}/fundings");
@@ -203,6 +210,9 @@ public static class ConformanceScenario
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/events", new { @event = new { transaction_id = "e4", code = "units" } }));
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/events/batch", new { events = new[] { new { code = "units" } } }));
         await c.GetJsonAsync("/api/v1/events?external_subscription_id=acme-pro");
+        await c.GetJsonAsync("/api/v1/events?code=calls&timestamp_from=2020-01-01T00:00:00Z&timestamp_to=2100-01-01T00:00:00Z");
+        await c.GetJsonAsync("/api/v1/events?external_subscription_id=acme-pro&timestamp_from_started_at=true");
+        Is(HttpStatusCode.OK, await c.GetJsonAsync("/api/v1/customers/acme/current_usage?external_subscription_id=acme-pro&apply_taxes=false"));
         await c.GetJsonAsync("/api/v1/events/e1");
         Is(HttpStatusCode.NotFound, await c.GetJsonAsync("/api/v1/events/nope"));
         Is(HttpStatusCode.OK, await c.GetJsonAsync("/api/v1/customers/acme/current_usage?external_subscription_id=acme-pro"));
@@ -213,6 +223,8 @@ public static class ConformanceScenario
         var invoices = await c.InvoicesAsync("acme");
         var invoice = invoices.Count > 0 ? invoices[^1] : throw new Xunit.Sdk.XunitException("the billing run made no invoice");
         await c.GetJsonAsync("/api/v1/invoices");
+        await c.GetJsonAsync("/api/v1/invoices?external_customer_id=acme&invoice_type=subscription&currency=EUR&status=finalized&payment_status=pending&issuing_date_from=2020-01-01&issuing_date_to=2100-01-01&amount_from=0&amount_to=100000000");
+        await c.GetJsonAsync("/api/v1/customers/acme/invoices?statuses[]=finalized&payment_statuses[]=succeeded&invoice_type=credit&currency=EUR&issuing_date_from=2020-01-01&issuing_date_to=2100-01-01&amount_from=0&amount_to=1");
         await c.GetJsonAsync($"/api/v1/invoices/{invoice.Id()}");
         await c.PutAsync($"/api/v1/invoices/{invoice.Id()}", new { invoice = new { payment_status = "succeeded", metadata = new[] { new { key = "po", value = "42" } } } });
         await c.PostAsync($"/api/v1/invoices/{invoice.Id()}/void", "{}");

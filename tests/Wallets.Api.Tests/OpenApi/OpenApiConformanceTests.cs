@@ -31,6 +31,10 @@ public sealed class OpenApiConformanceTests(ApiFactory api) : IClassFixture<ApiF
                 continue;
             }
             seen.Add($"{exchange.Method} {template}");
+            // Every query parameter sent is documented (`metadata[key]` stands for any key).
+            var documented = operation["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).ToHashSet() ?? [];
+            foreach (var query in exchange.QueryNames.Where(q => !documented.Contains(q) && !(q.StartsWith("metadata[") && documented.Contains("metadata[key]"))))
+                problems.Add($"{exchange.Method} {template}: query parameter `{query}` not documented");
             if (operation["responses"]?[exchange.Status.ToString()] is not { } response)
             {
                 problems.Add($"{name}: status not documented ({exchange.Body})");

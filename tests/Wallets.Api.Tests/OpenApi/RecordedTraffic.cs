@@ -5,7 +5,12 @@ using System.Text.RegularExpressions;
 namespace Wallets.Api.Tests.OpenApi;
 
 /// <summary>One exchange as the client saw it.</summary>
-public sealed record Exchange(string Method, string Path, int Status, string? ContentType, string Body);
+public sealed record Exchange(string Method, string Path, int Status, string? ContentType, string Body, string Query = "")
+{
+    /// <summary>The query's parameter names, decoded (`metadata[plan]`, `status[]`).</summary>
+    public IEnumerable<string> QueryNames => Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(pair => Uri.UnescapeDataString(pair.Split('=')[0])).Distinct();
+}
 
 /// <summary>Records every request a client sends and the answer it gets, to check them against the document afterwards.</summary>
 public sealed class RecordedTraffic : DelegatingHandler
@@ -18,7 +23,7 @@ public sealed class RecordedTraffic : DelegatingHandler
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         Exchanges.Enqueue(new Exchange(request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode,
-            response.Content.Headers.ContentType?.MediaType, body));
+            response.Content.Headers.ContentType?.MediaType, body, request.RequestUri.Query));
         return response;
     }
 }

@@ -11,7 +11,8 @@ public static class CustomerEndpoints
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapPost("/", CreateCustomer).WithName("createCustomer").ProducesLagoErrors(404).Accepts<CustomerRequest>("application/json").Produces<CustomerEnvelope>();
-        customers.MapGet("/", FindAllCustomers).WithName("findAllCustomers").Produces<CustomersPage>();
+        customers.MapGet("/", FindAllCustomers).WithName("findAllCustomers")
+            .WithQuery("search_term", "Part of the external id, name, email or legal name.").Produces<CustomersPage>();
         customers.MapGet("/{external_customer_id}", FindCustomer).WithName("findCustomer").Produces<CustomerEnvelope>();
         customers.MapDelete("/{external_customer_id}", DestroyCustomer).WithName("destroyCustomer").Produces<CustomerEnvelope>();
         return api;

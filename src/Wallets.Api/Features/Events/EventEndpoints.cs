@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Events;
 
@@ -14,7 +15,12 @@ public static class EventEndpoints
         var events = api.MapGroup("/events").WithTags("Events");
         events.MapPost("/", CreateEvent).WithName("createEvent").Accepts<EventRequest>("application/json").Produces<EventEnvelope>();
         events.MapPost("/batch", CreateBatchEvents).WithName("createBatchEvents").Accepts<EventBatchRequest>("application/json").Produces<EventsEnvelope>();
-        events.MapGet("/", FindAllEvents).WithName("findAllEvents").Produces<EventsPage>();
+        events.MapGet("/", FindAllEvents).WithName("findAllEvents")
+            .WithQuery("external_subscription_id", "Only this subscription's events.")
+            .WithQuery("code", "Only events of this billable metric code.")
+            .WithQuery("timestamp_from", "ISO 8601: events at or after.")
+            .WithQuery("timestamp_to", "ISO 8601: events at or before.")
+            .WithQuery("timestamp_from_started_at", "`true`: events since the subscription started (needs `external_subscription_id`).").Produces<EventsPage>();
         events.MapGet("/{transaction_id}", FindEvent).WithName("findEvent").Produces<EventEnvelope>();
         return api;
     }

@@ -12,13 +12,21 @@ public static class SubscriptionEndpoints
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
         subscriptions.MapPost("/", CreateSubscription).WithName("createSubscription").ProducesLagoErrors(404)
             .Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionEnvelope>();
-        subscriptions.MapGet("/", FindAllSubscriptions).WithName("findAllSubscriptions").Produces<SubscriptionsPage>();
-        subscriptions.MapGet("/{external_id}", FindSubscription).WithName("findSubscription").Produces<SubscriptionEnvelope>();
+        subscriptions.MapGet("/", FindAllSubscriptions).WithName("findAllSubscriptions")
+            .WithQuery("external_customer_id", "Only this customer's subscriptions.")
+            .WithQuery("plan_code", "Only subscriptions to this plan.")
+            .WithQuery("status[]", "`active` (default), `pending`, `terminated`, `canceled`; repeat for several.")
+            .WithQuery("status", "One status (as `status[]`).").Produces<SubscriptionsPage>();
+        subscriptions.MapGet("/{external_id}", FindSubscription).WithName("findSubscription")
+            .WithQuery("status", "Which of the subscriptions sharing the external id (default `active`).").Produces<SubscriptionEnvelope>();
         subscriptions.MapPut("/{external_id}", UpdateSubscription).WithName("updateSubscription")
             .Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionEnvelope>();
         subscriptions.MapDelete("/{external_id}", DestroySubscription).WithName("destroySubscription").Produces<SubscriptionEnvelope>();
         api.MapGet("/customers/{external_customer_id}/subscriptions", FindAllCustomerSubscriptions)
-            .WithTags("Subscriptions").WithName("findAllCustomerSubscriptions").Produces<SubscriptionsPage>();
+            .WithTags("Subscriptions").WithName("findAllCustomerSubscriptions")
+            .WithQuery("plan_code", "Only subscriptions to this plan.")
+            .WithQuery("status[]", "`active` (default), `pending`, `terminated`, `canceled`; repeat for several.")
+            .WithQuery("status", "One status (as `status[]`).").Produces<SubscriptionsPage>();
         return api;
     }
 

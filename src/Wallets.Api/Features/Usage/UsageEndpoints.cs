@@ -13,7 +13,9 @@ public static class UsageEndpoints
     public static RouteGroupBuilder MapUsageEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/customers/{external_customer_id}/current_usage", FindCustomerCurrentUsage)
-            .WithTags("Customers").WithName("findCustomerCurrentUsage").ProducesLagoErrors(405).Produces<CustomerUsageEnvelope>();
+            .WithTags("Customers").WithName("findCustomerCurrentUsage")
+            .WithQuery("external_subscription_id", "The subscription whose current period to price.", required: true)
+            .WithQuery("apply_taxes", "`false`: amounts without taxes (default `true`).").ProducesLagoErrors(405).Produces<CustomerUsageEnvelope>();
         return api;
     }
 

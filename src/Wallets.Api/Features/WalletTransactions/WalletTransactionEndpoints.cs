@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.WalletTransactions;
 
@@ -19,7 +20,11 @@ public static class WalletTransactionEndpoints
             .WithName("findAllWalletTransactionFundings").Produces<FundingsPage>();
         transactions.MapPost("/{lago_id}/payment_url", WalletTransactionPaymentUrl).WithName("walletTransactionPaymentUrl");
         api.MapGet("/wallets/{lago_id}/wallet_transactions", FindAllWalletTransactions).WithTags("Wallet transactions")
-            .WithName("findAllWalletTransactions").Produces<WalletTransactionsPage>();
+            .WithName("findAllWalletTransactions")
+            .WithQuery("status", "`pending`, `settled` or `failed`.")
+            .WithQuery("transaction_type", "`inbound` or `outbound`.")
+            .WithQuery("transaction_status", "`purchased`, `granted`, `voided` or `invoiced`.")
+            .WithQuery("metadata[key]", "Only transactions whose metadata has this key with this value (repeat for several keys).").Produces<WalletTransactionsPage>();
         return api;
     }
 

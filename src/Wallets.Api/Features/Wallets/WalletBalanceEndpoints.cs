@@ -11,7 +11,10 @@ public static class WalletBalanceEndpoints
 
     public static RouteGroupBuilder MapWalletBalanceEndpoints(this RouteGroupBuilder wallets)
     {
-        wallets.MapGet("/{lago_id}/balance_history", FindWalletBalanceHistory).WithName("findWalletBalanceHistory").ProducesLagoErrors(422).Produces<BalanceHistoryEnvelope>();
+        wallets.MapGet("/{lago_id}/balance_history", FindWalletBalanceHistory).WithName("findWalletBalanceHistory")
+            .WithQuery("from", "ISO 8601: the first point.", required: true)
+            .WithQuery("to", "ISO 8601: the last point (at most 1,000 points).", required: true)
+            .WithQuery("granularity", "`hour` or `day` (default).").ProducesLagoErrors(422).Produces<BalanceHistoryEnvelope>();
         return wallets;
     }
 

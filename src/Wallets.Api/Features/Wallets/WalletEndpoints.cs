@@ -12,15 +12,19 @@ public static class WalletEndpoints
     {
         var wallets = api.MapGroup("/wallets").WithTags("Wallets");
         wallets.MapPost("/", CreateWallet).WithName("createWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
-        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets").ProducesLagoErrors(404).Produces<WalletsPage>();
-        wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet").ProducesLagoErrors(422).Produces<WalletEnvelope>();
+        wallets.MapGet("/", FindAllWallets).WithName("findAllWallets")
+            .WithQuery("external_customer_id", "Only this customer's wallets (404 customer_not_found when it does not exist).")
+            .WithQuery("currency", "Only wallets in this currency.").ProducesLagoErrors(404).Produces<WalletsPage>();
+        wallets.MapGet("/{lago_id}", FindWallet).WithName("findWallet")
+            .WithQuery("at", "ISO 8601 instant: the wallet as it stood then (balances and status). Beyond Lago.").ProducesLagoErrors(422).Produces<WalletEnvelope>();
         wallets.MapPut("/{lago_id}", UpdateWallet).WithName("updateWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         wallets.MapDelete("/{lago_id}", DestroyWallet).WithName("destroyWallet").Produces<WalletEnvelope>();
         wallets.MapWalletBalanceEndpoints();
 
         var byCode = api.MapGroup("/customers/{external_customer_id}/wallets").WithTags("Wallets");
         byCode.MapPost("/", CreateCustomerWallet).WithName("createCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
-        byCode.MapGet("/", FindAllCustomerWallets).WithName("findAllCustomerWallets").Produces<WalletsPage>();
+        byCode.MapGet("/", FindAllCustomerWallets).WithName("findAllCustomerWallets")
+            .WithQuery("currency", "Only wallets in this currency.").Produces<WalletsPage>();
         byCode.MapGet("/{code}", FindCustomerWallet).WithName("findCustomerWallet").Produces<WalletEnvelope>();
         byCode.MapPut("/{code}", UpdateCustomerWallet).WithName("updateCustomerWallet").Accepts<WalletRequest>("application/json").Produces<WalletEnvelope>();
         byCode.MapDelete("/{code}", DestroyCustomerWallet).WithName("destroyCustomerWallet").Produces<WalletEnvelope>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Wallets.Api.Data;
 using Wallets.Api.Http;
+using Wallets.Api.Http.OpenApi;
 
 namespace Wallets.Api.Features.Webhooks;
 
@@ -12,7 +13,8 @@ public static class WebhookDeliveryEndpoints
 
     public static RouteGroupBuilder MapWebhookDeliveryEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/webhook_endpoints/{lago_id}/webhooks", FindAllWebhooks).WithTags("Webhook endpoints").WithName("findAllWebhooks").Produces<WebhooksPage>();
+        api.MapGet("/webhook_endpoints/{lago_id}/webhooks", FindAllWebhooks).WithTags("Webhook endpoints").WithName("findAllWebhooks")
+            .WithQuery("status", "`pending`, `retrying`, `succeeded` or `failed`.").Produces<WebhooksPage>();
         api.MapPost("/webhooks/{lago_id}/retry", RetryWebhook).WithTags("Webhooks").WithName("retryWebhook").Produces<WebhookEnvelope>();
         return api;
     }

@@ -68,6 +68,14 @@ public sealed class OperationConventions : IOperationFilter
             operation.Parameters.Add(QueryInteger("page", "The page to return, from 1."));
             operation.Parameters.Add(QueryInteger("per_page", $"Items per page (default {PageRequest.DefaultPerPage})."));
         }
+        foreach (var query in description.ActionDescriptor.EndpointMetadata.OfType<QueryParameterMetadata>())
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Required = query.Required,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
     }
 
     private static OpenApiParameter QueryInteger(string name, string text) => new()
@@ -77,6 +85,9 @@ public sealed class OperationConventions : IOperationFilter
     };
 }
 
+/// <summary>A query parameter an endpoint reads from the request itself (so ApiExplorer cannot see it).</summary>
+public sealed record QueryParameterMetadata(string Name, string Description, bool Required);
+
 /// <summary>Error statuses an endpoint answers beyond the rules of <see cref="OperationConventions"/>.</summary>
 public sealed record LagoErrorMetadata(IReadOnlyList<int> Statuses);
 
@@ -85,4 +96,8 @@ public static class LagoErrorEndpoints
     /// <summary>Documents error statuses this endpoint answers beyond the conventions (e.g. 404 for a body's reference, 405).</summary>
     public static RouteHandlerBuilder ProducesLagoErrors(this RouteHandlerBuilder endpoint, params int[] statuses) =>
         endpoint.WithMetadata(new LagoErrorMetadata(statuses));
+
+    /// <summary>Documents a query parameter the handler reads from the request (filters, `at`, ...).</summary>
+    public static RouteHandlerBuilder WithQuery(this RouteHandlerBuilder endpoint, string name, string description, bool required = false) =>
+        endpoint.WithMetadata(new QueryParameterMetadata(name, description, required));
 }
