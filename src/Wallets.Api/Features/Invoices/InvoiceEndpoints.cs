@@ -12,34 +12,27 @@ public static class InvoiceEndpoints
         var invoices = api.MapGroup("/invoices").WithTags("Invoices");
         invoices.MapPost("/", CreateInvoice).WithName("createInvoice").ProducesLagoErrors(404).Accepts<OneOffInvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
         invoices.MapGet("/", FindAllInvoices).WithName("findAllInvoices")
-            .WithQuery("external_customer_id", "Only this customer's invoices.")
-            .WithQuery("invoice_type", "e.g. `subscription`, `credit`, `one_off`.")
-            .WithQuery("currency", "Only invoices in this currency.")
-            .WithQuery("status", "`draft`, `finalized`, `voided`, ...")
-            .WithQuery("statuses[]", "Several statuses, repeated.")
-            .WithQuery("payment_status", "`pending`, `succeeded` or `failed`.")
-            .WithQuery("payment_statuses[]", "Several payment statuses, repeated.")
-            .WithQuery("issuing_date_from", "YYYY-MM-DD.")
-            .WithQuery("issuing_date_to", "YYYY-MM-DD.")
-            .WithQuery("amount_from", "Minimum total, in cents.")
-            .WithQuery("amount_to", "Maximum total, in cents.").ProducesLagoErrors(404).Produces<InvoicesPage>();
+            .WithQuery("external_customer_id", "Only this customer's invoices.").WithInvoiceFilters().ProducesLagoErrors(404).Produces<InvoicesPage>();
         invoices.MapGet("/{lago_id}", FindInvoice).WithName("findInvoice").Produces<InvoiceEnvelope>();
         invoices.MapPut("/{lago_id}", UpdateInvoice).WithName("updateInvoice").Accepts<InvoiceRequest>("application/json").Produces<InvoiceEnvelope>();
         invoices.MapPost("/{lago_id}/void", VoidInvoice).WithName("voidInvoice").ProducesLagoErrors(405).Produces<InvoiceEnvelope>();
         api.MapGet("/customers/{external_customer_id}/invoices", FindAllCustomerInvoices).WithTags("Invoices")
-            .WithName("findAllCustomerInvoices")
-            .WithQuery("invoice_type", "e.g. `subscription`, `credit`, `one_off`.")
-            .WithQuery("currency", "Only invoices in this currency.")
-            .WithQuery("status", "`draft`, `finalized`, `voided`, ...")
-            .WithQuery("statuses[]", "Several statuses, repeated.")
-            .WithQuery("payment_status", "`pending`, `succeeded` or `failed`.")
-            .WithQuery("payment_statuses[]", "Several payment statuses, repeated.")
-            .WithQuery("issuing_date_from", "YYYY-MM-DD.")
-            .WithQuery("issuing_date_to", "YYYY-MM-DD.")
-            .WithQuery("amount_from", "Minimum total, in cents.")
-            .WithQuery("amount_to", "Maximum total, in cents.").Produces<InvoicesPage>();
+            .WithName("findAllCustomerInvoices").WithInvoiceFilters().Produces<InvoicesPage>();
         return api;
     }
+
+    /// <summary>The filters <see cref="ListAsync"/> reads.</summary>
+    private static RouteHandlerBuilder WithInvoiceFilters(this RouteHandlerBuilder endpoint) => endpoint
+        .WithQuery("invoice_type", "e.g. `subscription`, `credit`, `one_off`.")
+        .WithQuery("currency", "Only invoices in this currency.")
+        .WithQuery("status", "`draft`, `finalized`, `voided`, ...")
+        .WithQuery("statuses[]", "Several statuses, repeated.")
+        .WithQuery("payment_status", "`pending`, `succeeded` or `failed`.")
+        .WithQuery("payment_statuses[]", "Several payment statuses, repeated.")
+        .WithQuery("issuing_date_from", "YYYY-MM-DD.")
+        .WithQuery("issuing_date_to", "YYYY-MM-DD.")
+        .WithQuery("amount_from", "Minimum total, in cents.")
+        .WithQuery("amount_to", "Maximum total, in cents.");
 
     public sealed record InvoiceRequest(InvoiceUpdateInput Invoice);
 
