@@ -36,7 +36,8 @@ public sealed record FundingsPage(IReadOnlyList<LedgerLinkView> WalletTransactio
 /// <summary>A consumption (seen from the grant) or a funding (seen from the debit), with the other side embedded.</summary>
 public sealed record LedgerLinkView(Guid LagoId, long AmountCents, decimal CreditAmount, DateTimeOffset CreatedAt, WalletTransactionView WalletTransaction);
 
-/// <summary>Lago's wallet transaction object, and `expiration_at`: when an inbound one's remaining credits expire (null: never).</summary>
+/// <summary>Lago's wallet transaction object, and `expiration_at` (beyond Lago).</summary>
+/// <param name="ExpirationAt">When an inbound transaction's remaining credits expire (null: never, and on outbound ones).</param>
 public sealed record WalletTransactionView(
     Guid LagoId,
     Guid LagoWalletId,

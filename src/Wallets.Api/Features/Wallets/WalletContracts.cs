@@ -101,10 +101,8 @@ public sealed record WalletView(
 
 }
 
-/// <summary>
-/// Lago's recurring transaction rule object (`WalletRecurringTransactionRule`); credits as decimal strings. Beyond Lago,
-/// `transaction_expiration_days`: how many days each of its top-ups lasts (null: never expires).
-/// </summary>
+/// <summary>Lago's recurring transaction rule object (`WalletRecurringTransactionRule`); credits as decimal strings.</summary>
+/// <param name="TransactionExpirationDays">Beyond Lago: how many days each of its top-ups lasts (null: they never expire).</param>
 public sealed record RecurringTransactionRuleView(
     Guid LagoId,
     string Trigger,
