@@ -739,3 +739,63 @@ describe("wallets at a past instant (beyond Lago: GET /wallets/{lago_id}?at=)", 
     assert.deepEqual(body.error_details, { at: ["invalid_date"] });
   });
 });
+
+// Beyond Lago: credits that expire one by one (expiration_at on each top-up, transaction_expiration_at for a wallet's
+// initial credits, transaction_expiration_days on a recurring rule). The client sends and parses them as extra fields.
+describe("wallets: credits that expire one by one", () => {
+  const externalId = unique("wexp");
+  const inAYear = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  const inAMonth = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  let wallet;
+
+  after(async () => {
+    await cleanUp(externalId, wallet ? [wallet.lago_id] : []);
+  });
+
+  it("createWallet with transaction_expiration_at and a rule's transaction_expiration_days parses, the fields shown", async () => {
+    await createCustomer(externalId);
+    const body = await ok(
+      lago.wallets.createWallet({
+        wallet: {
+          external_customer_id: externalId, rate_amount: "2", currency: "USD", granted_credits: "10", transaction_expiration_at: inAYear,
+          recurring_transaction_rules: [{ trigger: "interval", interval: "monthly", granted_credits: "1", transaction_expiration_days: 30 }],
+        },
+      }),
+    );
+    wallet = body.wallet;
+    assertWalletShape(wallet);
+    assert.equal(wallet.balance_cents, 2000);
+    assert.equal(wallet.recurring_transaction_rules[0].transaction_expiration_days, 30);
+    const { wallet_transactions: initial } = await ok(lago.wallets.findAllWalletTransactions(wallet.lago_id));
+    assertTransaction(initial[0], { transaction_status: "granted", credit_amount: "10.0", expiration_at: inAYear }, "the initial grant");
+  });
+
+  it("createWalletTransaction with expiration_at, then a void on the wallet with expiring grants: spent soonest-expiring first", async (t) => {
+    if (!wallet) return t.skip("the create step failed");
+    const { wallet_transactions: [grant] } = await ok(
+      lago.walletTransactions.createWalletTransaction({ wallet_transaction: { wallet_id: wallet.lago_id, granted_credits: "3", expiration_at: inAMonth } }),
+    );
+    assertTransaction(grant, { transaction_type: "inbound", status: "settled", credit_amount: "3.0", expiration_at: inAMonth }, "the expiring grant");
+    const { wallet_transactions: [voided] } = await ok(
+      lago.walletTransactions.createWalletTransaction({ wallet_transaction: { wallet_id: wallet.lago_id, voided_credits: "4" } }),
+    );
+    assertTransaction(voided, { transaction_type: "outbound", transaction_status: "voided", credit_amount: "4.0", expiration_at: null }, "the void");
+    const fundings = await ok(lago.walletTransactions.findAllWalletTransactionFundings(voided.lago_id));
+    assert.deepEqual(
+      fundings.wallet_transaction_fundings.map((f) => [f.wallet_transaction.expiration_at, f.credit_amount]),
+      [[inAMonth, "3.0"], [inAYear, "1.0"]],
+    );
+  });
+
+  it("an expiration_at in the past → 422 {expiration_at: ['date_in_past']}", async (t) => {
+    if (!wallet) return t.skip("the create step failed");
+    const body = await expectLagoError(
+      lago.walletTransactions.createWalletTransaction({
+        wallet_transaction: { wallet_id: wallet.lago_id, granted_credits: "1", expiration_at: "2020-01-01T00:00:00Z" },
+      }),
+      422,
+      "validation_errors",
+    );
+    assert.deepEqual(body.error_details, { expiration_at: ["date_in_past"] });
+  });
+});

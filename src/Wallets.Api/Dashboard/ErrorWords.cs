@@ -50,7 +50,7 @@ public static class ErrorWords
         "no_remaining_amount" => "Nothing is left of that top-up to void.",
         "wallet_transaction_not_found" => "There is no such top-up in this wallet.",
         "must_be_greater_than_or_equal_min" => "The maximum must be at least the minimum.",
-        "invalid_date" => "Choose a date in the future.",
+        "invalid_date" or "date_in_past" => "Choose a date in the future.",
         "currencies_does_not_match" => "The customer's currency is already set; a wallet must use it.",
         "wallet_limit_reached" => "This customer has as many active wallets as allowed.",
         "customer_not_found" => "This customer no longer exists.",

@@ -22,6 +22,8 @@ public sealed class RecurringTransactionRule
     public bool IgnorePaidTopUpLimits { get; set; }
     public string? TransactionName { get; set; }
     public List<KeyValue> TransactionMetadata { get; set; } = [];
+    /// <summary>How many days each of its top-ups lasts before its remaining credits expire (null: never).</summary>
+    public int? TransactionExpirationDays { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

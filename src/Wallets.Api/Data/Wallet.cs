@@ -31,6 +31,8 @@ public sealed class Wallet
     public DateTimeOffset? LastOngoingBalanceSyncAt { get; set; }
     /// <summary>The wallet has a balance alert: its balance changes evaluate them (kept by the database).</summary>
     public bool BalanceAlerts { get; set; }
+    /// <summary>No open grant of the wallet expires before this instant (null: none expires); kept by the ledger, read only.</summary>
+    public DateTimeOffset? NextExpirationAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

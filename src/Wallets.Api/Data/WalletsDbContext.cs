@@ -61,6 +61,8 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Ignore(w => w.ActiveRule);
             // Kept by the database (a trigger on wallet_alerts): read, never written.
             e.Property(w => w.BalanceAlerts).ValueGeneratedOnAddOrUpdate();
+            // Kept by the ledger's one writer (LedgerChanges): read, never written by EF.
+            e.Property(w => w.NextExpirationAt).ValueGeneratedOnAddOrUpdate();
             e.HasQueryFilter(w => w.OrganizationId == OrganizationId);
         });
 

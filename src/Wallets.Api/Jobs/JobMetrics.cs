@@ -8,7 +8,8 @@ namespace Wallets.Api.Jobs;
 /// subscription at a time, and subscriptions that failed alone (each also logged as an error, and tried again on the next
 /// run). Recurring top-ups: wallets topped up, and wallets whose top-up failed (logged as errors, tried again next
 /// round), each tagged with the rule's `trigger`. Expiry: wallets terminated, and those whose termination failed (logged as
-/// errors, tried again next round).
+/// errors, tried again next round). Grant expiry: grants whose expiry the job voided, and wallets whose expiries failed
+/// (logged as errors, tried again next round).
 /// </summary>
 public sealed class JobMetrics
 {
@@ -28,6 +29,9 @@ public sealed class JobMetrics
         WalletsExpired = meter.CreateCounter<long>("wallets.expiry.wallets", "{wallet}", "Wallets the expiry job terminated.");
         ExpiriesFailed = meter.CreateCounter<long>("wallets.expiry.failed", "{wallet}",
             "Expired wallets whose termination failed with an error (logged); tried again on the job's next round.");
+        GrantsExpired = meter.CreateCounter<long>("wallets.grant_expiry.grants", "{grant}", "Grants whose expiry the grant expiry job voided.");
+        GrantExpiriesFailed = meter.CreateCounter<long>("wallets.grant_expiry.failed", "{wallet}",
+            "Wallets whose grant expiries failed with an error (logged); tried again on the job's next round.");
     }
 
     public Counter<long> Invoices { get; }
@@ -43,4 +47,8 @@ public sealed class JobMetrics
     public Counter<long> WalletsExpired { get; }
 
     public Counter<long> ExpiriesFailed { get; }
+
+    public Counter<long> GrantsExpired { get; }
+
+    public Counter<long> GrantExpiriesFailed { get; }
 }

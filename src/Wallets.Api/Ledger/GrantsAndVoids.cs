@@ -7,9 +7,10 @@ using Wallets.Domain.Money;
 namespace Wallets.Api.Ledger;
 
 /// <summary>One grant and/or void of `POST /wallet_transactions`, as sent (checked by its validator already).</summary>
+/// <param name="ExpirationAt">When the grant's remaining credits expire (null: never).</param>
 public sealed record GrantOrVoid(
     Guid OrganizationId, Guid WalletId, string? GrantedCredits, string? VoidedCredits, Guid? VoidedTransactionId,
-    string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment);
+    string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment, DateTimeOffset? ExpirationAt = null);
 
 /// <summary>
 /// The ledger's hot path: the grants and voids of any number of <see cref="GrantOrVoid"/> requests in two round trips
@@ -17,7 +18,8 @@ public sealed record GrantOrVoid(
 /// the wallets, their grants and the organizations' webhook endpoints; each request is then checked and split over
 /// grants in memory, in order, by the domain's consumption engine, each seeing the ones before it; the second round
 /// trip writes every row (<see cref="LedgerChanges"/>) with its webhooks. A refused request writes nothing (no row, no
-/// webhook) and does not affect the others.
+/// webhook) and does not affect the others. Expiries due on the wallets read are written first
+/// (<see cref="ExpiryVoids"/>; a round trip more only when some are due).
 /// </summary>
 public static class GrantsAndVoids
 {
@@ -28,8 +30,24 @@ public static class GrantsAndVoids
     public static async Task<Result<List<WalletTransaction>>[]> PlanAsync(
         LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
     {
-        var state = await ReadAsync(session, requests, now, ct);
+        var (state, due) = await ReadAsync(session, requests, now, ct);
+        if (due.Count > 0) await ExpireAsync(session, state, due, now, ct);
         return requests.Select(r => Plan(state, session.Changes, r, now)).ToArray();
+    }
+
+    /// <summary>The expiries due on the wallets read, before any request: the requests then see what may be spent now.</summary>
+    private static async Task ExpireAsync(LedgerSession session, State state, List<ExpiryVoids.DueWallet> due, DateTimeOffset now, CancellationToken ct)
+    {
+        // A wallet not read (its customer is deleted) is left to the expiry job.
+        var wallets = due.Where(d => state.Wallets.ContainsKey(d.Wallet.Id))
+            .Select(d => (state.Wallets[d.Wallet.Id].Wallet, (IReadOnlyList<InboundGrant>)d.Grants));
+        var voids = await ExpiryVoids.WriteAsync(session, wallets, (wallet, cents) =>
+        {
+            session.Changes.Move(wallet, -cents, cents);
+            wallet.BalanceCents -= cents;
+        }, now, ct);
+        foreach (var expiry in voids)
+            if (state.Grants.TryGetValue(expiry.InboundId, out var grant)) grant.Remaining -= expiry.Cents;
     }
 
     private sealed class WalletState(Wallet wallet, decimal pendingCents)
@@ -40,12 +58,12 @@ public static class GrantsAndVoids
         public List<GrantState> Grants { get; } = [];
     }
 
-    private sealed class GrantState(Guid id, Guid walletId, int priority, bool granted, DateTimeOffset createdAt, long remaining)
+    private sealed class GrantState(Guid id, Guid walletId, int priority, bool granted, DateTimeOffset createdAt, long remaining, DateTimeOffset? expirationAt)
     {
         public Guid Id { get; } = id;
         public Guid WalletId { get; } = walletId;
         public long Remaining { get; set; } = remaining;
-        public InboundGrant Candidate => new(Id, priority, granted, createdAt, Remaining);
+        public InboundGrant Candidate => new(Id, priority, granted, createdAt, Remaining, expirationAt);
     }
 
     private sealed class State
@@ -65,15 +83,16 @@ public static class GrantsAndVoids
         """;
 
     private const string GrantsSql = """
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), false
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), expiration_at, false
         FROM wallet_transactions
         WHERE wallet_id = ANY($1) AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0
         UNION ALL
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), true
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), expiration_at, true
         FROM wallet_transactions WHERE id = ANY($2) AND transaction_type = 'inbound'
         """;
 
-    private static async Task<State> ReadAsync(LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(State, List<ExpiryVoids.DueWallet>)> ReadAsync(
+        LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
     {
         var walletIds = requests.Select(r => r.WalletId).Distinct().ToArray();
         var poolVoids = requests.Where(r => r.VoidedCredits is not null && r.VoidedTransactionId is null).Select(r => r.WalletId).Distinct().ToArray();
@@ -84,6 +103,7 @@ public static class GrantsAndVoids
         batch.BatchCommands.Add(CustomerLock.ForWallets(walletIds));
         batch.BatchCommands.Add(LedgerChanges.Command(WalletsSql, walletIds));
         batch.BatchCommands.Add(LedgerChanges.Command(GrantsSql, poolVoids, targets));
+        batch.BatchCommands.Add(ExpiryVoids.Command(walletIds, now));
         batch.BatchCommands.Add(WebhookSubscriptions.Command(organizations));
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
@@ -103,13 +123,15 @@ public static class GrantsAndVoids
         while (await reader.ReadAsync(ct))
         {
             var grant = new GrantState(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetBoolean(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt64(5));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
             if (!state.Grants.TryAdd(grant.Id, grant)) continue;
-            if (!reader.GetBoolean(6) && state.Wallets.TryGetValue(grant.WalletId, out var ws)) ws.Grants.Add(grant);
+            if (!reader.GetBoolean(7) && state.Wallets.TryGetValue(grant.WalletId, out var ws)) ws.Grants.Add(grant);
         }
         await reader.NextResultAsync(ct);
+        var due = await ExpiryVoids.ReadAsync(reader, ct);
+        await reader.NextResultAsync(ct);
         await session.Subscriptions.ReadAsync(reader, organizations, ct);
-        return state;
+        return (state, due);
     }
 
     /// <summary>Lago's checks in Lago's order, all before anything is changed; then the request's rows.</summary>
@@ -149,19 +171,19 @@ public static class GrantsAndVoids
         if (granted.Value is { } credit)
         {
             grant = WalletLedger.NewTransaction(wallet, Direction.Inbound, TxStatus.Settled, TxKind.Granted, credit,
-                new TopUpDetails(name, request.Priority, request.Metadata, request.InvoiceRequiresSuccessfulPayment), now);
+                new TopUpDetails(name, request.Priority, request.Metadata, request.InvoiceRequiresSuccessfulPayment, ExpirationAt: request.ExpirationAt), now);
             grant.RemainingAmountCents = credit.AmountCents;
             grant.SettledAt = now;
-            newGrant = new GrantState(grant.Id, wallet.Id, grant.Priority, true, now, credit.AmountCents);
+            newGrant = new GrantState(grant.Id, wallet.Id, grant.Priority, true, now, credit.AmountCents, request.ExpirationAt);
         }
 
         IReadOnlyList<Consumption> takes = [];
         if (voided is not null)
         {
             // The void sees this request's grant, as in Lago.
-            var split = target is not null ? GrantConsumption.ConsumeFrom(target.Candidate, voided.AmountCents)
+            var split = target is not null ? GrantConsumption.ConsumeFrom(target.Candidate, voided.AmountCents, now)
                 : GrantConsumption.Consume(ws.Grants.Append(newGrant).OfType<GrantState>().Where(g => g.Remaining > 0)
-                    .Select(g => g.Candidate).ToList(), voided.AmountCents);
+                    .Select(g => g.Candidate).ToList(), voided.AmountCents, now);
             if (!split.IsSuccess)
                 return LagoError.Validation(split.Error == AllocationErrors.NoRemainingAmount ? "voided_transaction_id" : AllocationErrors.Field, split.Error!);
             takes = split.Value!;

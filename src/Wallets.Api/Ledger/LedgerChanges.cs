@@ -25,8 +25,11 @@ public sealed class LedgerChanges
     private readonly List<LedgerWebhook> _webhooks = [];
     // The wallets whose balance moved and that have balance alerts to evaluate.
     private readonly HashSet<Guid> _alerted = [];
+    // The soonest expiry of the grants each wallet gained (inserted or settled), and the wallets whose expiries were voided.
+    private readonly Dictionary<Guid, DateTimeOffset> _expiring = [];
+    private readonly HashSet<Guid> _expired = [];
 
-    public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0;
+    public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0 || _expired.Count > 0;
 
     public bool HasWebhooks => _webhooks.Count > 0;
 
@@ -35,6 +38,7 @@ public sealed class LedgerChanges
     {
         _inserts.Add(row);
         if (row.RemainingAmountCents is { } remaining) _insertRemaining[row.Id] = remaining;
+        Expiring(row);
         _webhooks.Add(new LedgerWebhook(LedgerWebhook.Created, row, wallet));
     }
 
@@ -42,8 +46,19 @@ public sealed class LedgerChanges
     public void ChangeStatus(WalletTransaction row, Wallet wallet)
     {
         _statusChanges.Add(row);
+        Expiring(row);
         _webhooks.Add(new LedgerWebhook(LedgerWebhook.Updated, row, wallet));
     }
+
+    /// <summary>An open grant with an expiry brings its wallet's next expiry forward (the wallet's row moves with its balance).</summary>
+    private void Expiring(WalletTransaction row)
+    {
+        if (row is not { IsInbound: true, Status: TxStatus.Settled, ExpirationAt: { } at }) return;
+        _expiring[row.WalletId] = _expiring.TryGetValue(row.WalletId, out var soonest) && soonest < at ? soonest : at;
+    }
+
+    /// <summary>The wallet's due expiries were voided in this batch: its next expiry is read again from its open grants, after every row change.</summary>
+    public void ExpiriesVoided(Guid walletId) => _expired.Add(walletId);
 
     /// <summary>The purchase's payment failed: `wallet_transaction.payment_failure`.</summary>
     public void PaymentFailed(WalletTransaction row, Wallet wallet) => _webhooks.Add(new LedgerWebhook(LedgerWebhook.PaymentFailure, row, wallet));
@@ -69,12 +84,14 @@ public sealed class LedgerChanges
     // Relative updates: the row was read under the customer lock, but the delta is what this batch decided. The same
     // statement appends the balance history row (checked at commit to be the wallet's balance): the change counts from
     // when its rows took effect, never before the wallet's previous change.
+    // A grant gained brings next_expiration_at forward (LEAST ignores nulls: unchanged for the others, so their update stays HOT).
     private const string WalletsSql = """
         WITH u AS (
             UPDATE wallets w SET balance_cents = w.balance_cents + d.balance, consumed_amount_cents = GREATEST(0, w.consumed_amount_cents + d.consumed),
                 balance_seq = w.balance_seq + 1, last_balance_sync_at = GREATEST(d.at, w.last_balance_sync_at),
-                last_consumed_credit_at = CASE WHEN d.consumed > 0 THEN $4 ELSE w.last_consumed_credit_at END, updated_at = $4
-            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $5::timestamptz[]) AS d (id, balance, consumed, at) WHERE w.id = d.id
+                last_consumed_credit_at = CASE WHEN d.consumed > 0 THEN $4 ELSE w.last_consumed_credit_at END, updated_at = $4,
+                next_expiration_at = LEAST(w.next_expiration_at, d.next)
+            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $5::timestamptz[], $6::timestamptz[]) AS d (id, balance, consumed, at, next) WHERE w.id = d.id
             RETURNING w.id, w.customer_id, w.organization_id, w.balance_seq, w.last_balance_sync_at, w.balance_cents, w.consumed_amount_cents)
         INSERT INTO wallet_balance_changes (wallet_id, customer_id, organization_id, seq, at, balance_cents, consumed_amount_cents) SELECT * FROM u
         """;
@@ -82,12 +99,12 @@ public sealed class LedgerChanges
     private const string InsertSql = """
         INSERT INTO wallet_transactions (id, organization_id, customer_id, wallet_id, transaction_type, status, transaction_status, source,
             amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata, invoice_id, voided_invoice_id,
-            invoice_requires_successful_payment, settled_at, created_at, updated_at)
+            invoice_requires_successful_payment, settled_at, expiration_at, created_at, updated_at)
         SELECT t.*, t.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
             $9::bigint[], $10::numeric[], $11::bigint[], $12::integer[], $13::varchar[], $14::jsonb[], $15::uuid[], $16::uuid[],
-            $17::boolean[], $18::timestamptz[], $19::timestamptz[]) AS t (id, organization_id, customer_id, wallet_id, transaction_type, status,
-            transaction_status, source, amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata, invoice_id,
-            voided_invoice_id, invoice_requires_successful_payment, settled_at, created_at)
+            $17::boolean[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[]) AS t (id, organization_id, customer_id, wallet_id,
+            transaction_type, status, transaction_status, source, amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata,
+            invoice_id, voided_invoice_id, invoice_requires_successful_payment, settled_at, expiration_at, created_at)
         """;
 
     // A purchase changes status once (pending → settled or failed), under the customer lock.
@@ -102,6 +119,15 @@ public sealed class LedgerChanges
     private const string TakeSql = """
         UPDATE wallet_transactions t SET remaining_amount_cents = t.remaining_amount_cents - c.cents, updated_at = $3
         FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE t.id = c.id
+        """;
+
+    // After the voids of a wallet's due expiries (last in the batch, so it sees every row change): its next expiry is the
+    // soonest of its open grants, read by the expiring index. Under the customer lock; checked at commit (0022).
+    private const string NextExpirySql = """
+        UPDATE wallets w SET next_expiration_at = (SELECT min(t.expiration_at) FROM wallet_transactions t
+            WHERE t.wallet_id = w.id AND t.expiration_at IS NOT NULL AND t.transaction_type = 'inbound' AND t.status = 'settled'
+              AND t.remaining_amount_cents > 0)
+        WHERE w.id = ANY($1)
         """;
 
     private const string ConsumptionsSql = """
@@ -119,6 +145,7 @@ public sealed class LedgerChanges
     {
         var commands = Commands(now).ToList();
         _inserts.Clear(); _insertRemaining.Clear(); _taken.Clear(); _statusChanges.Clear(); _consumptions.Clear(); _wallets.Clear(); _alerted.Clear();
+        _expiring.Clear(); _expired.Clear();
         return commands;
     }
 
@@ -140,7 +167,8 @@ public sealed class LedgerChanges
             var wallets = _wallets.ToList();
             var at = EffectiveTimes(now);
             yield return Command(WalletsSql, wallets.Select(w => w.Key).ToArray(), wallets.Select(w => w.Value.Balance).ToArray(),
-                wallets.Select(w => w.Value.Consumed).ToArray(), now, wallets.Select(w => at.GetValueOrDefault(w.Key, now)).ToArray());
+                wallets.Select(w => w.Value.Consumed).ToArray(), now, wallets.Select(w => at.GetValueOrDefault(w.Key, now)).ToArray(),
+                wallets.Select(w => _expiring.TryGetValue(w.Key, out var next) ? next : (DateTimeOffset?)null).ToArray());
         }
         // A balance change evaluates its wallet's balance alerts in its own batch; none without alerts.
         if (_alerted.Count > 0) yield return AlertEvaluation.Command(_alerted.ToArray(), now);
@@ -156,7 +184,7 @@ public sealed class LedgerChanges
                 new NpgsqlParameter { Value = rows.Select(t => JsonColumn.Serialize(t.Metadata)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
                 rows.Select(t => t.InvoiceId).ToArray(), rows.Select(t => t.VoidedInvoiceId).ToArray(),
                 rows.Select(t => t.InvoiceRequiresSuccessfulPayment).ToArray(), rows.Select(t => t.SettledAt).ToArray(),
-                rows.Select(t => t.CreatedAt).ToArray());
+                rows.Select(t => t.ExpirationAt).ToArray(), rows.Select(t => t.CreatedAt).ToArray());
         }
         if (_statusChanges.Count > 0)
         {
@@ -173,6 +201,7 @@ public sealed class LedgerChanges
                 links.Select(c => c.WalletId).ToArray(), links.Select(c => c.Inbound).ToArray(), links.Select(c => c.Outbound).ToArray(),
                 links.Select(c => c.Cents).ToArray(), now);
         }
+        if (_expired.Count > 0) yield return Command(NextExpirySql, _expired.ToArray());
     }
 
     /// <summary>When each wallet's move took effect: the latest time of the rows behind it (a purchase's settlement), so history agrees with the ledger.</summary>

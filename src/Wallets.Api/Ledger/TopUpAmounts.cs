@@ -31,6 +31,18 @@ public static class TopUpAmounts
         return null;
     }
 
+    /// <summary>
+    /// When the credits a request creates expire: null when not sent; ISO 8601 (else `invalid_date`), in the future (else
+    /// `date_in_past`: credits that could never be spent).
+    /// </summary>
+    public static Result<DateTimeOffset?> ParseExpiration(string? text, string field, DateTimeOffset now)
+    {
+        if (text is null) return (DateTimeOffset?)null;
+        if (!IsoTime.TryParse(text, out var at)) return LagoError.Validation(field, "invalid_date");
+        if (at <= now) return LagoError.Validation(field, "date_in_past");
+        return at;
+    }
+
     /// <summary>The wallet's paid top-up bounds, in cents.</summary>
     public static LagoError? CheckLimits(Wallet wallet, WalletCredit paid) =>
         paid.AmountCents < wallet.PaidTopUpMinAmountCents ? LagoError.Validation("paid_credits", "amount_below_minimum")

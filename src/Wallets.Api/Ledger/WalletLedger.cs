@@ -19,16 +19,39 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     private LedgerSession? _session;
     // What each debit of this unit of work took, from which kind of grant, for FundingsOf.
     private readonly List<(Guid Debit, string GrantKind, long Cents)> _fundings = [];
+    // The wallets whose due expiries this unit of work wrote already.
+    private readonly HashSet<Guid> _expired = [];
 
     /// <summary>The session on the handler's transaction (made on first use; there must be one).</summary>
     public LedgerSession Session => _session ??= LedgerSession.Join(db);
 
-    /// <summary>Locks the wallet's customer, then reads the wallet fresh, so nothing below works from a stale balance.</summary>
+    /// <summary>
+    /// Locks the wallet's customer, then reads the wallet fresh and writes its due expiries, so nothing below works from
+    /// a stale balance or spends expired credits.
+    /// </summary>
     public async Task<Wallet?> LockWalletAsync(Guid walletId, CancellationToken ct)
     {
         if (!await db.LockWalletCustomerAsync(walletId, tenant.OrganizationId, ct)) return null;
         // Null when the customer is deleted: its wallets are not found, as GET /wallets/{id} answers.
-        return await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == walletId, ct);
+        var wallet = await db.Wallets.Include(w => w.Customer).FirstOrDefaultAsync(w => w.Id == walletId, ct);
+        if (wallet is not null) await ExpireDueAsync([wallet], ct);
+        return wallet;
+    }
+
+    /// <summary>
+    /// Writes the due expiries of wallets read under their customer's lock (<see cref="ExpiryVoids"/>), before anything
+    /// decides on their balances. No round trip for wallets whose next expiry has not come.
+    /// </summary>
+    public async Task ExpireDueAsync(IEnumerable<Wallet> wallets, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = wallets.Where(w => w.NextExpirationAt <= now && _expired.Add(w.Id)).ToDictionary(w => w.Id);
+        if (due.Count == 0) return;
+        List<ExpiryVoids.DueWallet> found;
+        await using (var reader = (await Session.FlushAsync(now, ct, ExpiryVoids.Command([.. due.Keys], now)))!)
+            found = await ExpiryVoids.ReadAsync(reader, ct);
+        await ExpiryVoids.WriteAsync(Session, found.Select(d => (due[d.Wallet.Id], (IReadOnlyList<InboundGrant>)d.Grants)),
+            (wallet, cents) => Move(wallet, -cents, cents, now), now, ct);
     }
 
     /// <summary>Writes the ledger's changes, then the DbContext's (whose rows may name the ledger's, and the reverse: the invoice key is deferred).</summary>
@@ -94,9 +117,31 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     }
 
     private const string GrantsSql = """
-        SELECT id, priority, transaction_status = 'granted', created_at, remaining_amount_cents, transaction_status FROM wallet_transactions
+        SELECT id, priority, transaction_status = 'granted', created_at, remaining_amount_cents, expiration_at, transaction_status FROM wallet_transactions
         WHERE wallet_id = $1 AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0
         """;
+
+    /// <summary>
+    /// The wallet's open grants that may be spent now, read fresh; any of them expired is voided first (a purchase that
+    /// settled after its expiry, in this unit of work), so the wallet's balance is what they hold.
+    /// </summary>
+    private async Task<List<(InboundGrant Grant, string Kind)>> SpendableGrantsAsync(Wallet wallet, DateTimeOffset now, CancellationToken ct)
+    {
+        var grants = new List<(InboundGrant Grant, string Kind)>();
+        // The changes so far are written first, in the same round trip, so the read sees them.
+        await using (var reader = (await Session.FlushAsync(now, ct, LedgerChanges.Command(GrantsSql, wallet.Id)))!)
+        {
+            while (await reader.ReadAsync(ct))
+                grants.Add((new InboundGrant(reader.GetGuid(0), reader.GetInt32(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)), reader.GetString(6)));
+        }
+        if (grants.Any(g => GrantExpiry.IsExpired(g.Grant, now)))
+        {
+            await ExpiryVoids.WriteAsync(Session, [(wallet, grants.ConvertAll(g => g.Grant))], (w, cents) => Move(w, -cents, cents, now), now, ct);
+            grants.RemoveAll(g => GrantExpiry.IsExpired(g.Grant, now));
+        }
+        return grants;
+    }
 
     /// <summary>
     /// Takes <paramref name="amountCents"/> from the wallet's grants in consumption order, writing one outbound
@@ -106,15 +151,14 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
         Wallet wallet, string kind, long amountCents, decimal credits, CancellationToken ct, Guid? invoiceId = null)
     {
         var now = clock.GetUtcNow();
-        var grants = new List<(InboundGrant Grant, string Kind)>();
-        // The changes so far are written first, in the same round trip, so the read sees them.
-        await using (var reader = (await Session.FlushAsync(now, ct, LedgerChanges.Command(GrantsSql, wallet.Id)))!)
-        {
-            while (await reader.ReadAsync(ct))
-                grants.Add((new InboundGrant(reader.GetGuid(0), reader.GetInt32(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3),
-                    reader.GetInt64(4)), reader.GetString(5)));
-        }
-        var plan = GrantConsumption.Consume(grants.ConvertAll(g => g.Grant), amountCents);
+        var grants = await SpendableGrantsAsync(wallet, now, ct);
+        return Debit(wallet, grants, kind, amountCents, credits, now, invoiceId);
+    }
+
+    private Result<WalletTransaction> Debit(
+        Wallet wallet, List<(InboundGrant Grant, string Kind)> grants, string kind, long amountCents, decimal credits, DateTimeOffset now, Guid? invoiceId)
+    {
+        var plan = GrantConsumption.Consume(grants.ConvertAll(g => g.Grant), amountCents, now);
         if (!plan.IsSuccess) return LagoError.Validation(AllocationErrors.Field, plan.Error!);
 
         var debit = NewTransaction(wallet, Direction.Outbound, TxStatus.Settled, kind, new WalletCredit(credits, 0, amountCents), TopUpDetails.None, now);
@@ -150,11 +194,17 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     public IEnumerable<(string GrantKind, long Cents)> FundingsOf(WalletTransaction debit) =>
         _fundings.Where(f => f.Debit == debit.Id).Select(f => (f.GrantKind, f.Cents));
 
-    /// <summary>Voids everything the wallet still holds (termination, expiry), traced like any debit. Null when empty.</summary>
+    /// <summary>
+    /// Voids everything the wallet still holds (termination, expiry), traced like any debit; grants expired meanwhile are
+    /// voided by their own expiry first. Null when empty.
+    /// </summary>
     public async Task<WalletTransaction?> VoidRemainingAsync(Wallet wallet, CancellationToken ct)
     {
         if (wallet.BalanceCents == 0) return null;
-        var debit = await DebitAsync(wallet, TxKind.Voided, wallet.BalanceCents, wallet.Rate.FromCents(wallet.BalanceCents).Credits, ct);
+        var now = clock.GetUtcNow();
+        var grants = await SpendableGrantsAsync(wallet, now, ct);
+        if (wallet.BalanceCents == 0) return null;
+        var debit = Debit(wallet, grants, TxKind.Voided, wallet.BalanceCents, wallet.Rate.FromCents(wallet.BalanceCents).Credits, now, null);
         return debit.Value ?? throw new InvalidOperationException($"wallet {wallet.Id} balance is not backed by its grants: {debit.Error}");
     }
 
@@ -194,13 +244,16 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
         TransactionType = direction, Status = status, TransactionStatus = kind, Source = details.Source, AmountCents = credit.AmountCents,
         CreditAmount = credit.Credits, Priority = details.Priority ?? 50, Name = details.Name, Metadata = details.Metadata ?? [],
         InvoiceRequiresSuccessfulPayment = details.InvoiceRequiresSuccessfulPayment ?? wallet.InvoiceRequiresSuccessfulPayment,
-        CreatedAt = now, UpdatedAt = now,
+        ExpirationAt = direction == Direction.Inbound ? details.ExpirationAt : null, CreatedAt = now, UpdatedAt = now,
     };
 }
 
 /// <summary>What a top-up carries besides its amount.</summary>
 /// <param name="Source">`manual`, or the trigger of the recurring rule that made the top-up (<see cref="TopUpSource"/>).</param>
-public sealed record TopUpDetails(string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment, string Source = TopUpSource.Manual)
+/// <param name="ExpirationAt">When the top-up's remaining credits expire (null: never).</param>
+public sealed record TopUpDetails(
+    string? Name, int? Priority, List<KeyValue>? Metadata, bool? InvoiceRequiresSuccessfulPayment, string Source = TopUpSource.Manual,
+    DateTimeOffset? ExpirationAt = null)
 {
     public static readonly TopUpDetails None = new(null, null, null, null);
 }

@@ -1,9 +1,10 @@
 namespace Wallets.Domain.Allocation;
 
 /// <summary>
-/// The order in which a wallet's grants are drawn down (DESIGN decision 2): priority ASC, granted before purchased,
-/// created_at ASC, then id as PostgreSQL orders uuids, so the order is total and deterministic.
-/// SQL equivalent: <c>ORDER BY priority, CASE WHEN granted THEN 0 ELSE 1 END, created_at, id</c>.
+/// The order in which a wallet's grants are drawn down (DESIGN decision 2): priority ASC, then the soonest expiry
+/// (grants that never expire last), granted before purchased, created_at ASC, then id as PostgreSQL orders uuids, so
+/// the order is total and deterministic. Without expiring grants it is priority, granted first, oldest first.
+/// SQL equivalent: <c>ORDER BY priority, expiration_at NULLS LAST, CASE WHEN granted THEN 0 ELSE 1 END, created_at, id</c>.
 /// </summary>
 public sealed class ConsumptionOrder : IComparer<InboundGrant>
 {
@@ -31,6 +32,13 @@ public sealed class ConsumptionOrder : IComparer<InboundGrant>
             return byPriority;
         }
 
+        // Credits that expire sooner are used first, so fewer of them are lost; credits that never expire go last.
+        var byExpiry = CompareExpiry(x.ExpirationAt, y.ExpirationAt);
+        if (byExpiry != 0)
+        {
+            return byExpiry;
+        }
+
         var byKind = GrantedRank(x).CompareTo(GrantedRank(y));
         if (byKind != 0)
         {
@@ -50,4 +58,12 @@ public sealed class ConsumptionOrder : IComparer<InboundGrant>
     }
 
     private static int GrantedRank(InboundGrant grant) => grant.Granted ? 0 : 1;
+
+    private static int CompareExpiry(DateTimeOffset? x, DateTimeOffset? y) => (x, y) switch
+    {
+        (null, null) => 0,
+        (null, _) => 1,
+        (_, null) => -1,
+        _ => x.Value.CompareTo(y.Value),
+    };
 }

@@ -11,13 +11,14 @@ public static class GrantConsumption
     /// <see cref="ConsumptionOrder"/>. Fails with <see cref="AllocationErrors.ExceedsAvailableAmount"/> before producing
     /// any row when the need exceeds what is left. A need of 0 succeeds with no rows.
     /// </summary>
-    public static AllocationResult<IReadOnlyList<Consumption>> Consume(IReadOnlyList<InboundGrant> grants, long needCents)
+    /// <param name="at">When the debit is made: grants expired by then (<see cref="GrantExpiry.IsExpired"/>) fund nothing.</param>
+    public static AllocationResult<IReadOnlyList<Consumption>> Consume(IReadOnlyList<InboundGrant> grants, long needCents, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(grants);
         ArgumentOutOfRangeException.ThrowIfNegative(needCents);
         EnsureDistinctIds(grants);
 
-        var available = grants.Where(g => g.RemainingCents > 0).ToList();
+        var available = grants.Where(g => g.RemainingCents > 0 && !(at is { } now && GrantExpiry.IsExpired(g, now))).ToList();
         // Int128: a sum of many long balances must not wrap around and let an overdraft through.
         var availableCents = available.Aggregate(Int128.Zero, (sum, g) => sum + g.RemainingCents);
         if (needCents > availableCents)
@@ -48,12 +49,13 @@ public static class GrantConsumption
     /// <see cref="AllocationErrors.NoRemainingAmount"/> when the grant has nothing left, and with
     /// <see cref="AllocationErrors.ExceedsRemainingTransactionAmount"/> when the need is larger than what it has left.
     /// </summary>
-    public static AllocationResult<IReadOnlyList<Consumption>> ConsumeFrom(InboundGrant grant, long needCents)
+    /// <param name="at">When the debit is made: a grant expired by then has nothing left to give.</param>
+    public static AllocationResult<IReadOnlyList<Consumption>> ConsumeFrom(InboundGrant grant, long needCents, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(grant);
         ArgumentOutOfRangeException.ThrowIfNegative(needCents);
 
-        if (grant.RemainingCents <= 0)
+        if (grant.RemainingCents <= 0 || (at is { } now && GrantExpiry.IsExpired(grant, now)))
         {
             return AllocationResult<IReadOnlyList<Consumption>>.Failure(AllocationErrors.NoRemainingAmount);
         }

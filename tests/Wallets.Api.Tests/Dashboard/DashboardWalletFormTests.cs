@@ -71,6 +71,27 @@ public sealed class DashboardWalletFormTests(DashboardFixture app)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_top_up_with_an_expiration_date_expires_at_the_end_of_that_day_and_its_page_says_so()
+    {
+        var key = await app.NewOrganizationKeyAsync("top-up-expiry");
+        var api = app.ApiClient(key);
+        var wallet = await api.WalletAsync("cus_expiring");
+        var expiration = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM-dd");
+        var page = await app.SignedInPageAsync(key);
+        await page.GotoAsync($"/wallets/{wallet.Id()}/top-up");
+        await page.FillAsync("#granted_credits", "5");
+        await page.FillAsync("#expiration_at", expiration);
+        await page.ClickAsync("button:has-text('Top up')");
+        await page.WaitForURLAsync("**/wallets/*?notice=topped_up");
+
+        var grant = (await api.GetJsonAsync($"/api/v1/wallets/{wallet.Id()}/wallet_transactions")).Ok()["wallet_transactions"]![0]!;
+        Assert.Equal($"{expiration}T23:59:59Z", (string?)grant["expiration_at"]);
+        await page.GotoAsync($"/wallet-transactions/{grant.Id()}");
+        Assert.Equal($"{expiration} 23:59 UTC", (await page.TextContentAsync("#expires"))?.Trim());
+        await page.Context.CloseAsync();
+    }
+
     private static decimal Credits(System.Text.Json.Nodes.JsonNode? value) =>
         decimal.Parse((string)value!, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -33,6 +33,12 @@ public static class LedgerInvariants
                OR (h.seq IS NOT NULL AND (h.seq <> w.balance_seq OR h.balance_cents <> w.balance_cents OR h.consumed_amount_cents <> w.consumed_amount_cents))
             """),
         ("terminated wallets hold nothing", "SELECT count(*) FROM wallets WHERE status = 'terminated' AND balance_cents <> 0"),
+        ("no grant funded a debit made at or after its expiry, but its own expiry void", """
+            SELECT count(*) FROM wallet_transaction_consumptions c
+            JOIN wallet_transactions i ON i.id = c.inbound_wallet_transaction_id
+            JOIN wallet_transactions o ON o.id = c.outbound_wallet_transaction_id
+            WHERE o.created_at >= i.expiration_at AND NOT (o.transaction_status = 'voided' AND o.settled_at = i.expiration_at)
+            """),
     ];
 
     public static async Task AssertAsync(ApiFactory api)

@@ -88,8 +88,9 @@ public static class ConformanceScenario
             {
                 external_customer_id = "acme", name = "Main", code = "main", rate_amount = "1", currency = "EUR", granted_credits = "100", paid_credits = "50",
                 expiration_at = monthStart.AddYears(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), metadata = new Dictionary<string, string> { ["team"] = "core" },
+                transaction_expiration_at = monthStart.AddYears(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
                 applies_to = new { fee_types = new[] { "charge", "subscription" } },
-                recurring_transaction_rules = new[] { new { trigger = "threshold", threshold_credits = "5", paid_credits = "10", granted_credits = "0" } },
+                recurring_transaction_rules = new[] { new { trigger = "threshold", threshold_credits = "5", paid_credits = "10", granted_credits = "0", transaction_expiration_days = 365 } },
             },
         })).Ok()["wallet"]!;
         var walletId = wallet.Id();
@@ -176,6 +177,8 @@ public static class ConformanceScenario
         var granted = (await c.TransactAsync(walletId, new { granted_credits = "20", name = "Gift", priority = 5, metadata = new[] { new { key = "why", value = "promo" } } }))[0]!;
         var paid = (await c.TransactAsync(walletId, new { paid_credits = "15" }))[0]!;
         var voided = (await c.TransactAsync(walletId, new { voided_credits = "3" }))[0]!;
+        await c.TransactAsync(walletId, new { granted_credits = "4", expiration_at = "2099-01-01T00:00:00Z" });
+        Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync("/api/v1/wallet_transactions", new { wallet_transaction = new { wallet_id = walletId, granted_credits = "1", expiration_at = "2000-01-01T00:00:00Z" } }));
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}/wallet_transactions");
         await c.GetJsonAsync($"/api/v1/wallets/{walletId}/wallet_transactions?status=settled&transaction_type=inbound&transaction_status=granted&metadata[source]=conformance");
         await c.GetJsonAsync($"/api/v1/wallet_transactions/{granted.Id()}");

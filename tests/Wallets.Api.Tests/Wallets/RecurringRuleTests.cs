@@ -26,7 +26,8 @@ public sealed class RecurringRuleTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal(
             ["lago_id", "trigger", "method", "interval", "status", "threshold_credits", "paid_credits", "granted_credits", "grants_target_top_up",
              "started_at", "target_ongoing_balance", "created_at", "expiration_at", "invoice_requires_successful_payment", "transaction_metadata",
-             "transaction_name", "ignore_paid_top_up_limits", "applied_invoice_custom_sections", "payment_method", "purchase_order_number"],
+             "transaction_name", "ignore_paid_top_up_limits", "applied_invoice_custom_sections", "payment_method", "purchase_order_number",
+             "transaction_expiration_days"],
             rule.AsObject().Select(p => p.Key).ToArray());
         Assert.Equal("threshold", (string?)rule["trigger"]);
         Assert.Equal("target", (string?)rule["method"]);

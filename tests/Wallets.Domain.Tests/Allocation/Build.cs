@@ -9,8 +9,8 @@ internal static class Build
 
     public static Guid Id(int n) => Guid.Parse($"00000000-0000-0000-0000-{n:x12}");
 
-    public static InboundGrant Grant(int n, long remaining, int priority = 50, bool granted = false, int minute = 0) =>
-        new(Id(n), priority, granted, T0.AddMinutes(minute), remaining);
+    public static InboundGrant Grant(int n, long remaining, int priority = 50, bool granted = false, int minute = 0, int? expiresAtMinute = null) =>
+        new(Id(n), priority, granted, T0.AddMinutes(minute), remaining, expiresAtMinute is { } m ? T0.AddMinutes(m) : null);
 
     public static WalletCandidate Wallet(
         int n,

@@ -33,6 +33,50 @@ public sealed class ConsumptionOrderTests
     }
 
     [Fact]
+    public void The_soonest_expiry_goes_first_at_equal_priority_before_kind_and_age()
+    {
+        var purchasedNewSoon = Grant(1, 10, granted: false, minute: 9, expiresAtMinute: 60);
+        var grantedOldLater = Grant(2, 10, granted: true, minute: 1, expiresAtMinute: 120);
+
+        Assert.Equal([Id(1), Id(2)], Order(grantedOldLater, purchasedNewSoon));
+    }
+
+    [Fact]
+    public void Grants_that_never_expire_go_after_every_expiring_one()
+    {
+        Assert.Equal([Id(2), Id(1)], Order(Grant(1, 10, granted: true, minute: 0), Grant(2, 10, granted: false, minute: 5, expiresAtMinute: 999_999)));
+    }
+
+    [Fact]
+    public void Priority_outranks_the_expiry()
+    {
+        Assert.Equal([Id(1), Id(2)], Order(Grant(1, 10, priority: 1), Grant(2, 10, priority: 2, expiresAtMinute: 1)));
+    }
+
+    [Fact]
+    public void Equal_expiries_fall_back_to_granted_first_then_oldest()
+    {
+        Assert.Equal([Id(3), Id(2), Id(1)], Order(
+            Grant(1, 10, granted: false, minute: 1, expiresAtMinute: 60),
+            Grant(2, 10, granted: true, minute: 7, expiresAtMinute: 60),
+            Grant(3, 10, granted: true, minute: 2, expiresAtMinute: 60)));
+    }
+
+    [Fact]
+    public void Without_expiring_grants_the_order_is_priority_then_granted_first_then_oldest_then_id()
+    {
+        var random = new Random(2026);
+        var grants = Enumerable.Range(0, 500)
+            .Select(n => Grant(n, 10, priority: random.Next(1, 4), granted: random.Next(2) == 0, minute: random.Next(0, 5)))
+            .ToList();
+
+        var expected = grants.OrderBy(g => g.Priority).ThenBy(g => g.Granted ? 0 : 1).ThenBy(g => g.CreatedAt)
+            .ThenBy(g => g.Id, UuidOrder.Instance).Select(g => g.Id);
+
+        Assert.Equal(expected, ConsumptionOrder.Sort(grants).Select(g => g.Id));
+    }
+
+    [Fact]
     public void Equal_timestamps_fall_back_to_the_postgres_uuid_order()
     {
         var low = Guid.Parse("0fffffff-ffff-ffff-ffff-ffffffffffff");

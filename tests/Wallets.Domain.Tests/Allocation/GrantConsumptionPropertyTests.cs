@@ -11,25 +11,28 @@ public sealed class GrantConsumptionPropertyTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // Mostly a few priorities and minutes, so ties on every key happen often; sometimes the full 1..50 range.
+    // Mostly a few priorities and minutes, so ties on every key happen often; sometimes the full 1..50 range. A third of
+    // the grants expire, at one of a few minutes, so equal expiries happen too.
     private static readonly Gen<InboundGrant> GrantGen = Gen.Select(
         Gen.Guid, Gen.Frequency((3, Gen.Int[1, 3]), (1, Gen.Int[1, 50])), Gen.Bool, Gen.Int[0, 4],
-        Gen.Frequency((1, Gen.Const(0L)), (3, Gen.Long[1, 4_999])),
-        (id, priority, granted, minute, cents) => new InboundGrant(id, priority, granted, T0.AddMinutes(minute), cents));
+        Gen.Frequency((1, Gen.Const(0L)), (3, Gen.Long[1, 4_999])), Gen.Frequency((2, Gen.Const(-1)), (1, Gen.Int[1, 8])),
+        (id, priority, granted, minute, cents, expires) =>
+            new InboundGrant(id, priority, granted, T0.AddMinutes(minute), cents, expires < 0 ? null : T0.AddMinutes(expires)));
 
     /// <summary>
-    /// One step: a new grant (kind 0), a debit of one grant (1), or a debit in consumption order (2). `Pick` chooses the
-    /// amount among those the wallet can pay (modulo what is there); `Over` asks for `Extra` more than there is.
+    /// One step: a new grant (kind 0), a debit of one grant (1), a debit in consumption order (2), or the clock moving on
+    /// 0 to 2 minutes and the expiries then due being voided (3). `Pick` chooses the amount among those the wallet can
+    /// pay (modulo what is there); `Over` asks for `Extra` more than there is.
     /// </summary>
     private sealed record Step(int Kind, InboundGrant Grant, int Target, bool Over, long Extra, long Pick);
 
     private static readonly Gen<Step> StepGen = Gen.Select(
-        Gen.Frequency((2, Gen.Const(0)), (2, Gen.Const(1)), (6, Gen.Const(2))), GrantGen, Gen.Int[0, 1_000],
+        Gen.Frequency((2, Gen.Const(0)), (2, Gen.Const(1)), (6, Gen.Const(2)), (2, Gen.Const(3))), GrantGen, Gen.Int[0, 1_000],
         Gen.Frequency((4, Gen.Const(false)), (1, Gen.Const(true))), Gen.Long[1, 499], Gen.Long[0, 1_000_000],
         (kind, grant, target, over, extra, pick) => new Step(kind, grant, target, over, extra, pick));
 
     [Fact]
-    public void Histories_conserve_every_cent_and_respect_the_order() =>
+    public void Histories_with_expiries_conserve_every_cent_respect_the_order_and_never_spend_expired_credits() =>
         Gen.Select(GrantGen.Array[0, 11], StepGen.Array[1, 39])
             .Sample(history => new Ledger().Replay(history.Item1, history.Item2), iter: 3_000);
 
@@ -39,6 +42,8 @@ public sealed class GrantConsumptionPropertyTests
         private readonly Dictionary<Guid, long> _original = [];
         private readonly Dictionary<Guid, long> _consumed = [];
         private List<InboundGrant> _grants = [];
+        // The debits' instant; it only moves forward, as the clock does.
+        private DateTimeOffset _now = T0;
 
         public void Replay(InboundGrant[] opening, Step[] steps)
         {
@@ -47,8 +52,10 @@ public sealed class GrantConsumptionPropertyTests
             {
                 if (step.Kind == 0) AddGrant(step.Grant);
                 else if (step.Kind == 1 && _grants.Count > 0) DebitOneGrant(step);
+                else if (step.Kind == 3) Expire(TimeSpan.FromMinutes(step.Pick % 3));
                 else DebitByOrder(step);
             }
+            Expire(TimeSpan.FromMinutes(10));
 
             foreach (var grant in _grants)
             {
@@ -66,13 +73,29 @@ public sealed class GrantConsumptionPropertyTests
             _consumed[grant.Id] = 0;
         }
 
+        /// <summary>The clock moves on, and every expiry due is voided: all an expired grant holds, and nothing else.</summary>
+        private void Expire(TimeSpan by)
+        {
+            _now += by;
+            var live = _grants.Where(g => !GrantExpiry.IsExpired(g, _now)).ToList();
+            var voids = GrantExpiry.Due(_grants, _now);
+
+            Assert.Equal(voids.Count, voids.Select(v => v.InboundId).Distinct().Count());
+            Assert.True(voids.Zip(voids.Skip(1)).All(p => p.First.ExpiredAt <= p.Second.ExpiredAt), "expiries out of order");
+            Apply(voids.Select(v => new Consumption(v.InboundId, v.Cents)).ToList());
+
+            Assert.All(_grants.Where(g => GrantExpiry.IsExpired(g, _now)), g => Assert.Equal(0, g.RemainingCents));
+            Assert.Equal(live, _grants.Where(g => !GrantExpiry.IsExpired(g, _now)));
+            Assert.Empty(GrantExpiry.Due(_grants, _now));
+        }
+
         private void DebitByOrder(Step step)
         {
-            var available = _grants.Sum(g => g.RemainingCents);
+            var available = _grants.Where(g => !GrantExpiry.IsExpired(g, _now)).Sum(g => g.RemainingCents);
             var need = step.Over ? available + step.Extra : step.Pick % (available + 1);
             var before = _grants.ToList();
 
-            var result = GrantConsumption.Consume(_grants, need);
+            var result = GrantConsumption.Consume(_grants, need, _now);
 
             Assert.Equal(before, _grants);
             if (need > available)
@@ -92,6 +115,7 @@ public sealed class GrantConsumptionPropertyTests
                 Assert.Equal(Remaining(rows[i].InboundId), rows[i].Cents);
             }
 
+            Assert.All(rows, r => Assert.False(GrantExpiry.IsExpired(before.Single(g => g.Id == r.InboundId), _now), "an expired grant funded a debit"));
             Apply(rows);
             AssertOrderRespected(before, rows);
         }
@@ -102,10 +126,10 @@ public sealed class GrantConsumptionPropertyTests
             var need = step.Over ? target.RemainingCents + step.Extra : step.Pick % (target.RemainingCents + 1);
             var before = _grants.ToList();
 
-            var result = GrantConsumption.ConsumeFrom(target, need);
+            var result = GrantConsumption.ConsumeFrom(target, need, _now);
 
             Assert.Equal(before, _grants);
-            if (target.RemainingCents == 0)
+            if (target.RemainingCents == 0 || GrantExpiry.IsExpired(target, _now))
             {
                 Assert.Equal(AllocationErrors.NoRemainingAmount, result.Error);
                 return;
@@ -134,13 +158,14 @@ public sealed class GrantConsumptionPropertyTests
             }
         }
 
-        // No grant may be drawn while a grant earlier in the order still has something left after the debit.
+        // No grant may be drawn while a usable grant earlier in the order still has something left after the debit.
         private void AssertOrderRespected(List<InboundGrant> before, IReadOnlyList<Consumption> rows)
         {
             var touched = rows.Select(r => before.Single(g => g.Id == r.InboundId)).ToList();
             foreach (var drawn in touched)
             {
-                foreach (var earlier in before.Where(g => g.RemainingCents > 0 && ConsumptionOrder.Instance.Compare(g, drawn) < 0))
+                foreach (var earlier in before.Where(g => g.RemainingCents > 0 && !GrantExpiry.IsExpired(g, _now)
+                             && ConsumptionOrder.Instance.Compare(g, drawn) < 0))
                 {
                     Assert.Equal(0, Remaining(earlier.Id));
                 }

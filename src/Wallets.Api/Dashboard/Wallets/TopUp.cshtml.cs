@@ -11,10 +11,11 @@ public sealed class TopUpModel(OngoingBalances ongoing, Tenant tenant, TopUpHand
     [BindProperty(Name = "paid_credits")] public string? PaidCredits { get; set; }
     [BindProperty(Name = "granted_credits")] public string? GrantedCredits { get; set; }
     [BindProperty(Name = "name")] public string? Name { get; set; }
+    [BindProperty(Name = "expiration_at")] public string? ExpirationDate { get; set; }
     [BindProperty(Name = "invoice_requires_successful_payment")] public bool InvoiceRequiresSuccessfulPayment { get; set; }
     [BindProperty(Name = "ignore_paid_top_up_limits")] public bool IgnorePaidTopUpLimits { get; set; }
 
-    protected override IReadOnlyCollection<string> FormFields => ["paid_credits", "granted_credits", "name"];
+    protected override IReadOnlyCollection<string> FormFields => ["paid_credits", "granted_credits", "name", "expiration_at"];
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
@@ -34,6 +35,7 @@ public sealed class TopUpModel(OngoingBalances ongoing, Tenant tenant, TopUpHand
         {
             WalletId = id.ToString(), PaidCredits = Text(PaidCredits), GrantedCredits = Text(GrantedCredits), Name = Text(Name),
             InvoiceRequiresSuccessfulPayment = InvoiceRequiresSuccessfulPayment, IgnorePaidTopUpLimits = IgnorePaidTopUpLimits,
+            ExpirationAt = WalletForm.EndOfDay(Text(ExpirationDate)),
         };
         var result = await handler.HandleAsync(input, ct);
         if (result.IsOk) return Redirect($"/wallets/{id}?notice=topped_up");

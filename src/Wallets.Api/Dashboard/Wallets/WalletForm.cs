@@ -98,11 +98,13 @@ public sealed record WalletForm
         }
     }
 
-    /// <summary>A date picked in the form: the credits expire at the end of that day (UTC). Other text goes on as typed, for the API to refuse.</summary>
-    private string? ExpirationAt() =>
-        ExpirationDate is null ? null
-        : DateOnly.TryParseExact(ExpirationDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"{ExpirationDate}T23:59:59Z"
-        : ExpirationDate;
+    private string? ExpirationAt() => EndOfDay(ExpirationDate);
+
+    /// <summary>A date picked in a form: the credits expire at the end of that day (UTC). Other text goes on as typed, for the API to refuse.</summary>
+    public static string? EndOfDay(string? date) =>
+        date is null ? null
+        : DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"{date}T23:59:59Z"
+        : date;
 
     /// <summary>The recurring top-up rule, in Lago's shape, when a trigger is chosen.</summary>
     private JsonElement? Rule()

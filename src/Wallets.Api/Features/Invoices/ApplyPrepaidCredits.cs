@@ -24,8 +24,11 @@ public sealed class ApplyPrepaidCredits(WalletsDbContext db, WalletLedger ledger
     {
         if (invoice.InvoiceType != InvoiceType.Subscription || invoice.TotalAmountCents <= 0) return;
 
-        var wallets = (customerWallets ?? await db.Wallets.Where(w => w.CustomerId == invoice.CustomerId).ToListAsync(ct))
-            .Where(w => w.CustomerId == invoice.CustomerId && w.IsActive && w.Currency == invoice.Currency && w.BalanceCents > 0)
+        var all = (customerWallets ?? await db.Wallets.Where(w => w.CustomerId == invoice.CustomerId).ToListAsync(ct))
+            .Where(w => w.CustomerId == invoice.CustomerId && w.IsActive && w.Currency == invoice.Currency).ToList();
+        // Expired credits pay nothing: their expiries are written before the balances are shared out.
+        await ledger.ExpireDueAsync(all, ct);
+        var wallets = all.Where(w => w.BalanceCents > 0)
             .OrderBy(w => w.Priority).ThenBy(w => w.CreatedAt).ThenBy(w => w.Id, UuidOrder.Instance)
             .ToList();
         if (wallets.Count == 0) return;

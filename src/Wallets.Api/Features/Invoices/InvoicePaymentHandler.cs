@@ -52,7 +52,10 @@ public sealed class InvoicePaymentHandler(WalletsDbContext db, WalletLedger ledg
             ledger.Fail(purchase, purchase.Wallet, paymentFailed: true);
             return;
         }
-        if (status != "succeeded" || !ledger.Settle(purchase, purchase.Wallet)) return;
+        if (status != "succeeded") return;
+        // The wallet's due expiries take effect before the credits paid for.
+        await ledger.ExpireDueAsync([purchase.Wallet], ct);
+        if (!ledger.Settle(purchase, purchase.Wallet)) return;
 
         if (invoice.Status == "open")
         {

@@ -32,6 +32,8 @@ public sealed class InvoiceVoidHandler(WalletsDbContext db, WalletLedger ledger,
         var debits = await db.WalletTransactions.Include(t => t.Wallet)
             .Where(t => t.InvoiceId == id && t.TransactionType == Direction.Outbound && t.TransactionStatus == TxKind.Invoiced)
             .OrderBy(t => t.Id).ToListAsync(ct);
+        // The wallets' due expiries take effect before the credits given back.
+        await ledger.ExpireDueAsync(debits.Where(d => d.Wallet.IsActive).Select(d => d.Wallet), ct);
         foreach (var debit in debits.Where(d => d.Wallet.IsActive))
             ledger.Regrant(debit.Wallet, debit, invoice.Id);
 

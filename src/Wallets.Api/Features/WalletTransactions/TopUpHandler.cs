@@ -11,7 +11,8 @@ namespace Wallets.Api.Features.WalletTransactions;
 /// paid), a free grant (usable at once) and a void (pool-wide, or of one grant). All checks run before any write.
 /// Grants and voids take the ledger's hot path (<see cref="GrantsAndVoids"/>), batched with concurrent requests by the
 /// <see cref="LedgerWriter"/>, unless the request holds a transaction (an Idempotency-Key request) or buys credits:
-/// then they are planned in that transaction's ledger session, after the purchase and its invoice.
+/// then they are planned in that transaction's ledger session, after the purchase and its invoice. `expiration_at`
+/// applies to the credits the request creates, paid or granted.
 /// </summary>
 public sealed class TopUpHandler(WalletsDbContext db, Tenant tenant, WalletLedger ledger, LedgerWriter writer, CreditInvoices invoices,
     RequestTransaction request, TimeProvider clock)
@@ -21,10 +22,12 @@ public sealed class TopUpHandler(WalletsDbContext db, Tenant tenant, WalletLedge
     public async Task<Result<List<WalletTransaction>>> HandleAsync(WalletTransactionInput input, CancellationToken ct)
     {
         if (Validator.Check(input) is { } invalid) return invalid;
+        var expiration = TopUpAmounts.ParseExpiration(input.ExpirationAt, "expiration_at", clock.GetUtcNow());
+        if (!expiration.IsOk) return expiration.Error!;
         if (!Guid.TryParse(input.WalletId, out var walletId)) return LagoError.Validation("wallet_id", "wallet_not_found");
         var grantOrVoid = new GrantOrVoid(tenant.OrganizationId, walletId, input.GrantedCredits, input.VoidedCredits,
             string.IsNullOrEmpty(input.VoidedTransactionId) ? null : Guid.Parse(input.VoidedTransactionId),
-            input.Name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment);
+            input.Name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment, expiration.Value);
         if (input.PaidCredits is null && request.Held is null) return await writer.WriteAsync(grantOrVoid, ct);
 
         await using var tx = await request.BeginOrJoinAsync(ct);
@@ -44,7 +47,8 @@ public sealed class TopUpHandler(WalletsDbContext db, Tenant tenant, WalletLedge
                 if (TopUpAmounts.CheckRoom(wallet.BalanceCents + pending, credits, null) is { } full) return full;
 
                 var name = string.IsNullOrWhiteSpace(input.Name) ? null : input.Name;
-                var purchase = ledger.Purchase(wallet, credits, new TopUpDetails(name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment));
+                var purchase = ledger.Purchase(wallet, credits,
+                    new TopUpDetails(name, input.Priority, input.Metadata, input.InvoiceRequiresSuccessfulPayment, ExpirationAt: expiration.Value));
                 await invoices.BillPurchaseAsync(wallet, wallet.Customer, purchase, ct);
                 created.Add(purchase);
             }

@@ -19,6 +19,8 @@ public sealed class WalletTransactionInput : Input
     public List<KeyValue>? Metadata { get; init; }
     public bool? InvoiceRequiresSuccessfulPayment { get; init; }
     public bool? IgnorePaidTopUpLimits { get; init; }
+    /// <summary>When the credits this request creates (paid or granted) expire: ISO 8601, in the future. Beyond Lago.</summary>
+    [WireType(typeof(DateTimeOffset?))] public string? ExpirationAt { get; init; }
 }
 
 public sealed record WalletTransactionsEnvelope(IReadOnlyList<WalletTransactionView> WalletTransactions);
@@ -34,7 +36,8 @@ public sealed record FundingsPage(IReadOnlyList<LedgerLinkView> WalletTransactio
 /// <summary>A consumption (seen from the grant) or a funding (seen from the debit), with the other side embedded.</summary>
 public sealed record LedgerLinkView(Guid LagoId, long AmountCents, decimal CreditAmount, DateTimeOffset CreatedAt, WalletTransactionView WalletTransaction);
 
-/// <summary>Lago's wallet transaction object.</summary>
+/// <summary>Lago's wallet transaction object, and `expiration_at` (beyond Lago).</summary>
+/// <param name="ExpirationAt">When an inbound transaction's remaining credits expire (null: never, and on outbound ones).</param>
 public sealed record WalletTransactionView(
     Guid LagoId,
     Guid LagoWalletId,
@@ -59,7 +62,8 @@ public sealed record WalletTransactionView(
     DateTimeOffset CreatedAt,
     string? PurchaseOrderNumber,
     PaymentMethodView PaymentMethod,
-    IReadOnlyList<object> AppliedInvoiceCustomSections)
+    IReadOnlyList<object> AppliedInvoiceCustomSections,
+    DateTimeOffset? ExpirationAt)
 {
     public static WalletTransactionView From(WalletTransaction t, Wallet wallet)
     {
@@ -69,6 +73,6 @@ public sealed record WalletTransactionView(
             t.TransactionType, (decimal)t.AmountCents / rate.Currency.SubunitToUnit, t.CreditAmount, t.RemainingAmountCents,
             t.RemainingAmountCents is { } remaining ? rate.FromCents(remaining).Credits : null,
             t.Priority, t.Name, t.InvoiceRequiresSuccessfulPayment, t.Metadata, t.SettledAt, t.FailedAt, t.CreatedAt, null,
-            PaymentMethodView.Provider, []);
+            PaymentMethodView.Provider, [], t.ExpirationAt);
     }
 }

@@ -29,6 +29,8 @@ public sealed class RecurringRuleInput : Input
     public bool? IgnorePaidTopUpLimits { get; init; }
     public string? TransactionName { get; init; }
     public List<KeyValue?>? TransactionMetadata { get; init; }
+    /// <summary>How many days each top-up lasts before its remaining credits expire (1 to 3650; null: never). Beyond Lago.</summary>
+    public int? TransactionExpirationDays { get; init; }
 }
 
 /// <summary>
@@ -40,6 +42,8 @@ public sealed class RecurringRuleInput : Input
 public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
 {
     private const string Field = "recurring_transaction_rules";
+    /// <summary>Ten years: the longest a recurring top-up may last (the database checks it too).</summary>
+    public const int MaxTransactionExpirationDays = 3650;
     private static readonly LagoError Invalid = LagoError.Validation(Field, "invalid_recurring_rule");
     private static readonly InlineValidator<KeyValue> MetadataPair = new();
 
@@ -134,7 +138,8 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
     /// Sets what the input sends on the rule (a new one, or an active one being updated), then checks it as Lago's
     /// validator does, each sent item as a whole rule (an update by `lago_id` too): a known trigger, with the interval or
     /// the threshold it needs; a known method, a target rule's target (not below the threshold); credits that are decimals
-    /// and not negative, paid credits worth at least one minor unit; a future expiration; valid metadata.
+    /// and not negative, paid credits worth at least one minor unit; a future expiration; valid metadata; top-ups lasting
+/// 1 to 3650 days.
     /// </summary>
     private Result<RecurringTransactionRule> Apply(RecurringTransactionRule rule, RecurringRuleInput input, Wallet wallet)
     {
@@ -200,6 +205,11 @@ public sealed class RecurringRules(WalletsDbContext db, TimeProvider clock)
             var pairs = input.TransactionMetadata ?? [];
             if (pairs.Count > 15 || pairs.Any(p => p is null || !MetadataPair.Validate(p).IsValid)) return Invalid;
             rule.TransactionMetadata = [.. pairs.OfType<KeyValue>()];
+        }
+        if (input.Has("transaction_expiration_days"))
+        {
+            if (input.TransactionExpirationDays is < 1 or > MaxTransactionExpirationDays) return Invalid;
+            rule.TransactionExpirationDays = input.TransactionExpirationDays;
         }
         return rule;
     }

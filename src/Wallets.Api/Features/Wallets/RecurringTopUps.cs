@@ -121,7 +121,8 @@ public sealed class RecurringTopUps(WalletsDbContext db, WalletLedger ledger, Cr
             return [];
         }
 
-        var details = new TopUpDetails(rule.TransactionName, null, rule.TransactionMetadata, rule.InvoiceRequiresSuccessfulPayment, rule.Trigger);
+        var details = new TopUpDetails(rule.TransactionName, null, rule.TransactionMetadata, rule.InvoiceRequiresSuccessfulPayment, rule.Trigger,
+            rule.TransactionExpirationDays is { } days ? clock.GetUtcNow().AddDays(days) : null);
         var created = new List<WalletTransaction>();
         if (paid is not null)
         {

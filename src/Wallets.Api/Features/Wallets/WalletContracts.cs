@@ -26,6 +26,8 @@ public sealed class WalletInput : Input
     public string? TransactionName { get; init; }
     public List<KeyValue>? TransactionMetadata { get; init; }
     public int? TransactionPriority { get; init; }
+    /// <summary>When the initial credits (paid or granted) expire: ISO 8601, in the future. Beyond Lago.</summary>
+    [WireType(typeof(DateTimeOffset?))] public string? TransactionExpirationAt { get; init; }
     public AppliesToInput? AppliesTo { get; init; }
     public Dictionary<string, string?>? Metadata { get; init; }
     [WireType(typeof(List<RecurringRuleInput>))] public List<JsonElement>? RecurringTransactionRules { get; init; }
@@ -100,6 +102,7 @@ public sealed record WalletView(
 }
 
 /// <summary>Lago's recurring transaction rule object (`WalletRecurringTransactionRule`); credits as decimal strings.</summary>
+/// <param name="TransactionExpirationDays">Beyond Lago: how many days each of its top-ups lasts (null: they never expire).</param>
 public sealed record RecurringTransactionRuleView(
     Guid LagoId,
     string Trigger,
@@ -120,10 +123,11 @@ public sealed record RecurringTransactionRuleView(
     bool IgnorePaidTopUpLimits,
     IReadOnlyList<object> AppliedInvoiceCustomSections,
     PaymentMethodView PaymentMethod,
-    string? PurchaseOrderNumber)
+    string? PurchaseOrderNumber,
+    int? TransactionExpirationDays)
 {
     public static RecurringTransactionRuleView From(RecurringTransactionRule r) => new(
         r.Id, r.Trigger, r.Method, r.Interval, r.Status, r.ThresholdCredits, r.PaidCredits, r.GrantedCredits, r.GrantsTargetTopUp == true,
         r.StartedAt, r.TargetOngoingBalance, r.CreatedAt, r.ExpirationAt, r.InvoiceRequiresSuccessfulPayment, r.TransactionMetadata,
-        r.TransactionName, r.IgnorePaidTopUpLimits, [], PaymentMethodView.Provider, null);
+        r.TransactionName, r.IgnorePaidTopUpLimits, [], PaymentMethodView.Provider, null, r.TransactionExpirationDays);
 }

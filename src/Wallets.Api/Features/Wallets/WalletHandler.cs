@@ -21,6 +21,8 @@ public sealed partial class WalletHandler(
         // A missing external_customer_id finds no customer: {customer: [customer_not_found]}, as in Lago.
         var externalId = routeCustomer ?? input.ExternalCustomerId;
         if (new WalletValidator(creating: true, now).Check(input) is { } invalid) return invalid;
+        var expiration = TopUpAmounts.ParseExpiration(input.TransactionExpirationAt, "transaction_expiration_at", now);
+        if (!expiration.IsOk) return expiration.Error!;
 
         await using var tx = await request.BeginOrJoinAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.ExternalId == externalId, ct);
@@ -70,7 +72,7 @@ public sealed partial class WalletHandler(
             return LagoError.Validation("code", "value_already_exist");
         }
         var (paid, granted) = initial.Value;
-        var details = new TopUpDetails(input.TransactionName, input.TransactionPriority, input.TransactionMetadata, null);
+        var details = new TopUpDetails(input.TransactionName, input.TransactionPriority, input.TransactionMetadata, null, ExpirationAt: expiration.Value);
         if (paid is not null) await invoices.BillPurchaseAsync(wallet, wallet.Customer, ledger.Purchase(wallet, paid, details), ct);
         if (granted is not null) ledger.Grant(wallet, granted, details);
         await ledger.SaveAsync(ct);
