@@ -104,8 +104,9 @@ public static class Startup
             services.AddClockJob<RecurringTopUpJob>();
             services.AddClockJob<IdempotencyKeyCleanupJob>();
             services.AddClockJob<UsageShardFoldJob>();
-            services.AddClockJob<OngoingBalanceJob>();
         }
+        // It follows this process's own events and balance changes, so it runs in every process that makes them.
+        if (builder.Configuration.GetValue("Jobs:OngoingBalance", true)) services.AddClockJob<OngoingBalanceJob>();
         builder.AddWalletsTelemetry();
 
         services.AddDashboard();

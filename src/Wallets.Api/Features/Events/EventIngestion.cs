@@ -84,8 +84,9 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
     private void Changed(IEnumerable<EventOutcome> outcomes, bool joined)
     {
         var db = joined ? services.GetRequiredService<WalletsDbContext>() : null;
-        foreach (var customer in outcomes.Where(o => o.Inserted && o.CustomerId is not null).Select(o => o.CustomerId!.Value).Distinct())
+        foreach (var outcome in outcomes)
         {
+            if (!outcome.Inserted || outcome.CustomerId is not { } customer) continue;
             if (db is not null) changes.MarkOnCommit(db, tenant.OrganizationId, customer);
             else changes.Mark(tenant.OrganizationId, customer);
         }
