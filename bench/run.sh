@@ -22,7 +22,7 @@
 #   BENCH_SQL_LOG=1        log every SQL command the server sends (EF Core, Information) to bench/results/<timestamp>.server.log
 #   BENCH_KEEP_DB=1        keep the previous wallets_bench database instead of starting from an empty one
 #   BENCH_THRESHOLD_RULES=1  give every seeded wallet a threshold top-up rule (never reached), so the top-up job checks them
-#   BENCH_WALLET_ALERTS=1    give every seeded wallet and the hot wallet three alerts (never reached), evaluated by balance changes
+#   BENCH_WALLET_ALERTS=1    give every seeded wallet and the hot wallet three alerts (never reached), checked by balance changes and usage
 #   BENCH_SETTLE=0         do not settle the database before each scenario (bench/settle.sh: VACUUM (ANALYZE), CHECKPOINT)
 #   BENCH_QUIET_PERCENT    a scenario starts once other processes use less than this much CPU (default 25, % of one core),
 #   BENCH_QUIET_WAIT_SECONDS  or after waiting this long (default 120): the machine may be shared with other builds

@@ -30,7 +30,7 @@ await Parallel.ForEachAsync(Enumerable.Range(0, options.Wallets), new ParallelOp
 if (options.ThresholdRules) report.Note($"Each of the {options.Wallets} wallets has a threshold top-up rule (never reached): the top-up job checks every wallet whose usage changed, every 10 s.");
 
 var hotWallet = await api.CreateCustomerWithWalletAsync($"bench-{run}-hot", null, alerts: options.WalletAlerts);
-if (options.WalletAlerts) report.Note($"Each of the {options.Wallets} wallets and the hot wallet has three alerts (never reached): every balance change evaluates the two balance alerts in its batch.");
+if (options.WalletAlerts) report.Note($"Each of the {options.Wallets} wallets and the hot wallet has three alerts (never reached): two on the balance, checked against the wallet's alert band by every balance change, and one on the ongoing balance, checked by the ongoing-balance job.");
 // Priorities in a shuffled creation order, so the consumption order (priority, then age) differs from insertion order.
 var priorities = Enumerable.Range(1, 20).ToArray();
 new Random(20).Shuffle(priorities);

@@ -55,7 +55,7 @@ public sealed class WalletsApi(HttpClient http)
         return wallet.RootElement.GetProperty("wallet").GetProperty("lago_id").GetGuid();
     }
 
-    /// <summary>Three alerts on the customer's `bench` wallet, never reached: two balance alerts (evaluated by every balance change) and an ongoing one.</summary>
+    /// <summary>Three alerts on the customer's `bench` wallet, never reached: two balance alerts and an ongoing one.</summary>
     public async Task AddAlertsAsync(string externalId) =>
         (await SendAsync(Post($"customers/{externalId}/wallets/bench/alerts", new
         {

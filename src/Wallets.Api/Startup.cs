@@ -40,7 +40,7 @@ public static class Startup
         services.AddDbContext<WalletsDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
                 // A plan's charges and taxes are a few rows each: one query with all of them beats a round trip per collection.
                 npgsql => npgsql.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
-            .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>()), optionsLifetime: ServiceLifetime.Singleton);
+            .AddInterceptors(sp.GetRequiredService<UsageCacheInvalidation>(), sp.GetRequiredService<OngoingBalanceChanges>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<Tenant>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddSingleton<ApiKeyUsage>();
@@ -75,6 +75,7 @@ public static class Startup
         services.AddSingleton<SubscriptionRoutes>();
         services.AddSingleton<PricingCatalog>();
         services.AddSingleton<UsageCacheInvalidation>();
+        services.AddSingleton<OngoingBalanceChanges>();
         services.AddSingleton<EventWriter>();
         services.AddScoped<EventIngestion>();
         services.AddScoped<OngoingBalances>();
@@ -95,6 +96,7 @@ public static class Startup
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<BillingJob>();
         services.AddSingleton<UsageShardFoldJob>();
+        services.AddSingleton<OngoingBalanceJob>();
         services.AddSingleton<JobHealth>();
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
         {
@@ -105,6 +107,8 @@ public static class Startup
             services.AddClockJob<IdempotencyKeyCleanupJob>();
             services.AddClockJob<UsageShardFoldJob>();
         }
+        // It follows this process's own events and balance changes, so it runs in every process that makes them.
+        if (builder.Configuration.GetValue("Jobs:OngoingBalance", true)) services.AddClockJob<OngoingBalanceJob>();
         builder.AddWalletsTelemetry();
 
         services.AddDashboard();

@@ -29,8 +29,12 @@ public sealed class Wallet
     public DateTimeOffset? LastBalanceSyncAt { get; set; }
     public DateTimeOffset? LastConsumedCreditAt { get; set; }
     public DateTimeOffset? LastOngoingBalanceSyncAt { get; set; }
-    /// <summary>The wallet has a balance alert: its balance changes evaluate them (kept by the database).</summary>
-    public bool BalanceAlerts { get; set; }
+    /// <summary>
+    /// The band of balances (cents) inside which none of the wallet's balance alerts can fire or re-arm: a balance at or
+    /// below the floor, or above the ceiling, is evaluated (null: no such bound). Kept by the database.
+    /// </summary>
+    public long? AlertFloorCents { get; set; }
+    public long? AlertCeilingCents { get; set; }
     /// <summary>No open grant of the wallet expires before this instant (null: none expires); kept by the ledger, read only.</summary>
     public DateTimeOffset? NextExpirationAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -40,6 +44,9 @@ public sealed class Wallet
     public RecurringTransactionRule? ActiveRule { get; set; }
 
     public bool IsActive => Status == WalletStatus.Active;
+
+    /// <summary>Whether a balance of <paramref name="balanceCents"/> leaves the alert band, so the balance alerts must be evaluated.</summary>
+    public bool LeavesAlertBand(long balanceCents) => balanceCents <= AlertFloorCents || balanceCents > AlertCeilingCents;
 
     /// <summary>The one credits↔money conversion for this wallet.</summary>
     public CreditRate Rate => new(RateAmount, Currencies.Get(Currency));

@@ -59,8 +59,9 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.Property(w => w.Metadata).HasColumnType("jsonb").HasJsonConversion();
             e.HasOne(w => w.Customer).WithMany().HasForeignKey(w => w.CustomerId);
             e.Ignore(w => w.ActiveRule);
-            // Kept by the database (a trigger on wallet_alerts): read, never written.
-            e.Property(w => w.BalanceAlerts).ValueGeneratedOnAddOrUpdate();
+            // Kept by the database (triggers on wallet_alerts and their thresholds): read, never written.
+            e.Property(w => w.AlertFloorCents).ValueGeneratedOnAddOrUpdate();
+            e.Property(w => w.AlertCeilingCents).ValueGeneratedOnAddOrUpdate();
             // Kept by the ledger's one writer (LedgerChanges): read, never written by EF.
             e.Property(w => w.NextExpirationAt).ValueGeneratedOnAddOrUpdate();
             e.HasQueryFilter(w => w.OrganizationId == OrganizationId);

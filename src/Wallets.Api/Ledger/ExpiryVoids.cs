@@ -21,7 +21,8 @@ public static class ExpiryVoids
     // with its expired grants still holding something, by the expiring index. None when the grant that set the wallet's
     // next expiry was spent first: then only next_expiration_at moves on.
     private const string DueSql = """
-        SELECT w.id, w.organization_id, w.customer_id, w.currency, w.rate_amount, w.invoice_requires_successful_payment, w.balance_alerts,
+        SELECT w.id, w.organization_id, w.customer_id, w.currency, w.rate_amount, w.invoice_requires_successful_payment, w.balance_cents,
+               w.alert_floor_cents, w.alert_ceiling_cents,
                t.id, t.priority, t.transaction_status = 'granted', t.created_at, t.remaining_amount_cents, t.expiration_at
         FROM wallets w LEFT JOIN wallet_transactions t ON t.wallet_id = w.id AND t.expiration_at <= $2
             AND t.transaction_type = 'inbound' AND t.status = 'settled' AND t.remaining_amount_cents > 0
@@ -42,12 +43,13 @@ public static class ExpiryVoids
                 due[id] = wallet = new DueWallet(new Wallet
                 {
                     Id = id, OrganizationId = reader.GetGuid(1), CustomerId = reader.GetGuid(2), Code = "", Currency = reader.GetString(3),
-                    RateAmount = reader.GetDecimal(4), InvoiceRequiresSuccessfulPayment = reader.GetBoolean(5), BalanceAlerts = reader.GetBoolean(6),
+                    RateAmount = reader.GetDecimal(4), InvoiceRequiresSuccessfulPayment = reader.GetBoolean(5), BalanceCents = reader.GetInt64(6),
+                    AlertFloorCents = reader.IsDBNull(7) ? null : reader.GetInt64(7), AlertCeilingCents = reader.IsDBNull(8) ? null : reader.GetInt64(8),
                 }, []);
             }
-            if (reader.IsDBNull(7)) continue;
-            wallet.Grants.Add(new InboundGrant(reader.GetGuid(7), reader.GetInt32(8), reader.GetBoolean(9), reader.GetFieldValue<DateTimeOffset>(10),
-                reader.GetInt64(11), reader.GetFieldValue<DateTimeOffset>(12)));
+            if (reader.IsDBNull(9)) continue;
+            wallet.Grants.Add(new InboundGrant(reader.GetGuid(9), reader.GetInt32(10), reader.GetBoolean(11), reader.GetFieldValue<DateTimeOffset>(12),
+                reader.GetInt64(13), reader.GetFieldValue<DateTimeOffset>(14)));
         }
         return [.. due.Values];
     }
@@ -116,7 +118,11 @@ public static class ExpiryVoids
                 due = await ReadAsync(reader, ct);
             }
             var written = await WriteAsync(session, due.Select(d => (d.Wallet, (IReadOnlyList<InboundGrant>)d.Grants)),
-                (wallet, cents) => session.Changes.Move(wallet, -cents, cents), now, ct);
+                (wallet, cents) =>
+                {
+                    session.Changes.Move(wallet, -cents, cents);
+                    wallet.BalanceCents -= cents;
+                }, now, ct);
             await session.CommitAsync(now, ct);
             return written.Count;
         }

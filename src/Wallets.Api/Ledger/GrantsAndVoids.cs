@@ -77,7 +77,8 @@ public static class GrantsAndVoids
     // A deleted customer's wallets are not found, as every other route answers.
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
-               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'), balance_alerts
+               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'),
+               alert_floor_cents, alert_ceiling_cents
         FROM wallets w WHERE id = ANY($1)
           AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
@@ -115,7 +116,8 @@ public static class GrantsAndVoids
             {
                 Id = reader.GetGuid(0), OrganizationId = reader.GetGuid(1), CustomerId = reader.GetGuid(2), Status = reader.GetString(3),
                 Code = "", Currency = reader.GetString(4), RateAmount = reader.GetDecimal(5), BalanceCents = reader.GetInt64(6),
-                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), BalanceAlerts = reader.GetBoolean(9),
+                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), AlertFloorCents = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                AlertCeilingCents = reader.IsDBNull(10) ? null : reader.GetInt64(10),
             };
             state.Wallets[wallet.Id] = new WalletState(wallet, reader.GetDecimal(8));
         }

@@ -23,11 +23,16 @@ public sealed class LedgerChanges
     private readonly List<(Guid Id, Guid OrganizationId, Guid WalletId, Guid Inbound, Guid Outbound, long Cents)> _consumptions = [];
     private readonly Dictionary<Guid, (long Balance, long Consumed)> _wallets = [];
     private readonly List<LedgerWebhook> _webhooks = [];
-    // The wallets whose balance moved and that have balance alerts to evaluate.
+    // The wallets whose new balance left their alert band: their balance alerts are evaluated in the batch. Once
+    // evaluated, a wallet's band as read is stale, so the session evaluates it on every later move.
     private readonly HashSet<Guid> _alerted = [];
     // The soonest expiry of the grants each wallet gained (inserted or settled), and the wallets whose expiries were voided.
     private readonly Dictionary<Guid, DateTimeOffset> _expiring = [];
     private readonly HashSet<Guid> _expired = [];
+    private readonly HashSet<Guid> _evaluated = [];
+
+    /// <summary>The customers whose balances this session moved (their ongoing balances moved too), kept until the session ends.</summary>
+    public HashSet<(Guid Organization, Guid Customer)> MovedCustomers { get; } = [];
 
     public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0 || _expired.Count > 0;
 
@@ -76,7 +81,10 @@ public sealed class LedgerChanges
     {
         var (balance, consumed) = _wallets.GetValueOrDefault(wallet.Id);
         _wallets[wallet.Id] = (balance + balanceCents, consumed + consumedCents);
-        if (balanceCents != 0 && wallet.BalanceAlerts) _alerted.Add(wallet.Id);
+        if (balanceCents == 0) return;
+        MovedCustomers.Add((wallet.OrganizationId, wallet.CustomerId));
+        // Callers move the wallet's balance in memory after this call.
+        if (_evaluated.Contains(wallet.Id) || wallet.LeavesAlertBand(wallet.BalanceCents + balanceCents)) _alerted.Add(wallet.Id);
     }
 
     public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.Wallet.OrganizationId).Distinct();
@@ -170,8 +178,13 @@ public sealed class LedgerChanges
                 wallets.Select(w => w.Value.Consumed).ToArray(), now, wallets.Select(w => at.GetValueOrDefault(w.Key, now)).ToArray(),
                 wallets.Select(w => _expiring.TryGetValue(w.Key, out var next) ? next : (DateTimeOffset?)null).ToArray());
         }
-        // A balance change evaluates its wallet's balance alerts in its own batch; none without alerts.
-        if (_alerted.Count > 0) yield return AlertEvaluation.Command(_alerted.ToArray(), now);
+        // A balance change that leaves the wallet's alert band evaluates its balance alerts in its own batch.
+        if (_alerted.Count > 0)
+        {
+            _evaluated.UnionWith(_alerted);
+            var alerted = _alerted.ToArray();
+            yield return AlertEvaluation.BalanceCommand(alerted, alerted.Select(id => _wallets[id].Balance).ToArray(), now);
+        }
         if (_inserts.Count > 0)
         {
             var rows = _inserts;

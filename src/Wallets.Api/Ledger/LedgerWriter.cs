@@ -1,5 +1,6 @@
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Ledger;
@@ -15,12 +16,13 @@ public sealed class LedgerWriter : IAsyncDisposable
     public const int MaxBatch = 128;
 
     private readonly TimeProvider _clock;
+    private readonly OngoingBalanceChanges _changes;
     private readonly GroupCommit<GrantOrVoid, Result<List<WalletTransaction>>> _commit;
 
     /// <param name="configuration">`Ledger:Writers`: concurrent writers (default 2: one fills its next batch while the other waits on PostgreSQL).</param>
-    public LedgerWriter(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<LedgerWriter> logger, IConfiguration configuration)
+    public LedgerWriter(NpgsqlDataSource dataSource, TimeProvider clock, OngoingBalanceChanges changes, ILogger<LedgerWriter> logger, IConfiguration configuration)
     {
-        _clock = clock;
+        (_clock, _changes) = (clock, changes);
         _commit = new(dataSource, MaxBatch, Math.Clamp(configuration.GetValue("Ledger:Writers", 2), 1, 16), ApplyAsync, logger);
     }
 
@@ -36,6 +38,7 @@ public sealed class LedgerWriter : IAsyncDisposable
                 var session = LedgerSession.Begin(connection);
                 var results = await GrantsAndVoids.PlanAsync(session, requests, now, CancellationToken.None);
                 await session.CommitAsync(now, CancellationToken.None);
+                _changes.Mark(session.Changes.MovedCustomers);
                 return results;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected && attempt < 3)

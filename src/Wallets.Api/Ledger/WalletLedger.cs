@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 using Wallets.Domain.Allocation;
 using Wallets.Domain.Money;
@@ -14,7 +15,7 @@ namespace Wallets.Api.Ledger;
 /// which the handler calls instead of SaveChanges. The wallets and rows handlers hold (EF-tracked) show the new
 /// balances, but EF never writes those fields back: the ledger's relative updates are the only writes of them.
 /// </summary>
-public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvider clock)
+public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvider clock, OngoingBalanceChanges changes)
 {
     private LedgerSession? _session;
     // What each debit of this unit of work took, from which kind of grant, for FundingsOf.
@@ -212,6 +213,7 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
     private void Move(Wallet wallet, long balanceCents, long consumedCents, DateTimeOffset now)
     {
         Session.Changes.Move(wallet, balanceCents, consumedCents);
+        changes.MarkOnCommit(db, wallet.OrganizationId, wallet.CustomerId);
         wallet.BalanceCents += balanceCents;
         wallet.ConsumedAmountCents += consumedCents;
         wallet.LastBalanceSyncAt = wallet.UpdatedAt = now;

@@ -121,5 +121,33 @@ public sealed class WebhookPayloadTests(WebhookApiFactory api) : IClassFixture<W
         Assert.Equal((wallet.Id(), "terminated", "0.0"), ((string)body["wallet"]!["lago_id"]!, (string?)body["wallet"]!["status"], (string?)body["wallet"]!["credits_balance"]));
     }
 
+    [Fact]
+    public async Task The_ongoing_balance_job_sends_alert_triggered_and_the_depleted_wallet_as_the_API_answers_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = await api.NewOrganizationClientAsync();
+        var endpoint = await client.EndpointAsync(receiver.Url("ongoing"), eventTypes: ["alert.triggered", "wallet.depleted_ongoing_balance"]);
+        var metric = await client.MetricAsync("calls");
+        await client.PlanAsync("basic", "USD", UsageSetup.Standard(metric, "1"));
+        var wallet = (await client.WalletAsync("cus_ongoing", new { code = "main", granted_credits = "1" })).Id();
+        await client.SubscribeAsync("cus_ongoing", "sub_ongoing", "basic");
+        (await client.PostAsync("/api/v1/customers/cus_ongoing/wallets/main/alerts",
+            new { alert = new { alert_type = "wallet_ongoing_balance_amount", code = "empty", thresholds = new[] { new { value = 0 } } } })).Ok();
+        await client.EventAsync("sub_ongoing", "calls");   // 1.00 of usage: the ongoing balance is 0
+
+        Assert.Equal(1, await api.Services.GetRequiredService<global::Wallets.Api.Jobs.OngoingBalanceJob>().RunOnceAsync(default));
+
+        var got = await receiver.WaitForAsync(endpoint.Url, 2);
+        Assert.Equal(["alert.triggered", "wallet.depleted_ongoing_balance"], got.Select(TypeOf).Order());
+        // The spec's triggered_alert predates wallet alerts (subscription required, no wallet types): only the wallet is checked.
+        var body = JsonNode.Parse(got.Single(r => TypeOf(r) == "wallet.depleted_ongoing_balance").Body)!;
+        Assert.Empty(Schemas.Value.Check(Schemas.Value.BodySchema("wallet.depleted_ongoing_balance", "wallet"), body));
+        var depleted = body["wallet"]!;
+        Assert.True(JsonNode.DeepEquals(await client.GetWalletAsync(wallet), depleted), depleted.ToJsonString());
+        Assert.True((bool)depleted["depleted_ongoing_balance"]!);
+        var alert = JsonNode.Parse(got.Single(r => TypeOf(r) == "alert.triggered").Body)!["triggered_alert"]!;
+        Assert.Equal(("empty", "100.0", "0.0"), ((string)alert["alert_code"]!, (string)alert["previous_value"]!, (string)alert["current_value"]!));
+    }
+
     private static string TypeOf(Received r) => (string)JsonNode.Parse(r.Body)!["webhook_type"]!;
 }

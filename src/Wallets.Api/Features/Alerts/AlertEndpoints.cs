@@ -79,7 +79,7 @@ public static class AlertEndpoints
         var found = await FindAsync(db, external_customer_id, wallet_code, code, ct);
         if (!found.IsOk) return found.Error!.ToResult();
         var view = WalletAlertView.From(found.Value!, found.Value!.Wallet);
-        await handler.DeleteAsync([found.Value!], ct);
+        await handler.DeleteAsync(found.Value!.Wallet, [found.Value!], ct);
         return Json(new AlertEnvelope(view));
     }
 
@@ -88,7 +88,7 @@ public static class AlertEndpoints
     {
         var wallet = await WalletLookup.ByCodeAsync(db, external_customer_id, wallet_code, ct);
         if (!wallet.IsOk) return wallet.Error!.ToResult();
-        await handler.DeleteAsync(await Alerts(db, wallet.Value!).ToListAsync(ct), ct);
+        await handler.DeleteAsync(wallet.Value!, await Alerts(db, wallet.Value!).ToListAsync(ct), ct);
         return Results.Ok();
     }
 

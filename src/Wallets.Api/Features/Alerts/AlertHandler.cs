@@ -9,7 +9,9 @@ namespace Wallets.Api.Features.Alerts;
 
 /// <summary>
 /// Creates, updates and deletes a wallet's alerts, under the customer lock so a new alert's previous value (the
-/// wallet's value now, as Lago seeds decreasing alerts) is not overtaken by a concurrent balance change.
+/// wallet's value now, as Lago seeds decreasing alerts) is not overtaken by a concurrent balance change, and the
+/// wallet's alert bands (0021), which the database recomputes from these rows, hold for the balance they are read with.
+/// New thresholds start from the value now too.
 /// </summary>
 public sealed class AlertHandler(WalletsDbContext db, TimeProvider clock, RequestTransaction request, OngoingBalances ongoing)
 {
@@ -17,7 +19,7 @@ public sealed class AlertHandler(WalletsDbContext db, TimeProvider clock, Reques
     public async Task<Result<List<WalletAlert>>> CreateAsync(Wallet wallet, IReadOnlyList<JsonElement> sent, bool batch, CancellationToken ct)
     {
         await using var tx = await request.BeginOrJoinAsync(ct);
-        await db.LockCustomerAsync(wallet.CustomerId, ct);
+        await LockAsync(wallet, ct);
         var existing = await db.WalletAlerts.Where(a => a.WalletId == wallet.Id).Select(a => new { a.Code, a.AlertType }).ToListAsync(ct);
         var codes = existing.Select(a => a.Code).ToHashSet();
         var types = existing.Select(a => a.AlertType).ToHashSet();
@@ -71,6 +73,7 @@ public sealed class AlertHandler(WalletsDbContext db, TimeProvider clock, Reques
             return LagoError.Validation("code", "value_already_exist");
 
         await using var tx = await request.BeginOrJoinAsync(ct);
+        await LockAsync(alert.Wallet, ct);
         if (change.Code is not null) alert.Code = change.Code;
         if (change.NameSent) alert.Name = change.Name;
         alert.UpdatedAt = clock.GetUtcNow();
@@ -81,6 +84,7 @@ public sealed class AlertHandler(WalletsDbContext db, TimeProvider clock, Reques
             foreach (var old in alert.Thresholds) db.Entry(old).State = EntityState.Detached;
             alert.Thresholds.Clear();
             foreach (var row in Rows(replaced)) { row.AlertId = alert.Id; alert.Thresholds.Add(row); db.Add(row); }
+            alert.PreviousValue = (await AlertValues.CurrentAsync(alert.Wallet, [alert.AlertType], db, ongoing, ct))[alert.AlertType];
         }
         try
         {
@@ -94,10 +98,20 @@ public sealed class AlertHandler(WalletsDbContext db, TimeProvider clock, Reques
         return alert;
     }
 
-    public async Task DeleteAsync(IReadOnlyCollection<WalletAlert> alerts, CancellationToken ct)
+    public async Task DeleteAsync(Wallet wallet, IReadOnlyCollection<WalletAlert> alerts, CancellationToken ct)
     {
+        await using var tx = await request.BeginOrJoinAsync(ct);
+        await LockAsync(wallet, ct);
         db.WalletAlerts.RemoveRange(alerts);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    // The wallet as it is under the lock: its values seed previous values.
+    private async Task LockAsync(Wallet wallet, CancellationToken ct)
+    {
+        await db.LockCustomerAsync(wallet.CustomerId, ct);
+        await db.Entry(wallet).ReloadAsync(ct);
     }
 
     private static List<WalletAlertThreshold> Rows(List<ThresholdInput> thresholds) =>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Wallets;
 using Wallets.Api.Http;
 
 namespace Wallets.Api.Features.Events;
@@ -12,7 +13,8 @@ namespace Wallets.Api.Features.Events;
 /// with an Idempotency-Key already runs in a transaction (its response is stored in it): then events join it.
 /// EF Core stays off this path unless that transaction exists.
 /// </summary>
-public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writer, SubscriptionRoutes routes, Tenant tenant, TimeProvider clock, IServiceProvider services)
+public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writer, SubscriptionRoutes routes, Tenant tenant, TimeProvider clock,
+    IServiceProvider services, OngoingBalanceChanges changes)
 {
     private const int MaxDeadlockRetries = 3;
 
@@ -29,6 +31,7 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
         {
             (outcome, storedAt) = await writer.WriteAsync(tenant.OrganizationId, e, ct);
         }
+        Changed([outcome], inRequestTransaction);
         return outcome.Inserted
             ? new StoredEvent(e, outcome.SubscriptionId, outcome.CustomerId, storedAt)
             : LagoError.Validation("transaction_id", "value_already_exist");
@@ -59,6 +62,7 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
                     return Duplicates(duplicates);
                 }
                 if (ownedTx is not null) await ownedTx.CommitAsync(ct);
+                Changed(outcomes, joined is not null);
                 return events.Select((e, i) => new StoredEvent(e, outcomes[i].SubscriptionId, outcomes[i].CustomerId, now)).ToArray();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_transaction_id" && allOrNothing)
@@ -75,6 +79,18 @@ public sealed class EventIngestion(NpgsqlDataSource dataSource, EventWriter writ
     private static LagoError Duplicates(IEnumerable<int> indexes) => LagoError.ValidationByItem(indexes.ToDictionary(
         i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         IReadOnlyDictionary<string, string[]> (_) => new Dictionary<string, string[]> { ["transaction_id"] = ["value_already_exist"] }));
+
+    /// <summary>The customers whose usage the stored events changed, for the ongoing-balance job (when the request's transaction commits, if joined).</summary>
+    private void Changed(IEnumerable<EventOutcome> outcomes, bool joined)
+    {
+        var db = joined ? services.GetRequiredService<WalletsDbContext>() : null;
+        foreach (var outcome in outcomes)
+        {
+            if (!outcome.Inserted || outcome.CustomerId is not { } customer) continue;
+            if (db is not null) changes.MarkOnCommit(db, tenant.OrganizationId, customer);
+            else changes.Mark(tenant.OrganizationId, customer);
+        }
+    }
 
     /// <summary>The transaction the Idempotency-Key filter opened for this request, if any.</summary>
     private (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? RequestTransaction()

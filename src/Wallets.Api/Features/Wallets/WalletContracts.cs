@@ -91,13 +91,16 @@ public sealed record WalletView(
             w.Id, w.CustomerId, externalCustomerId, null, w.Status, w.Currency, w.Name, w.Code, w.Priority, w.RateAmount,
             rate.FromCents(w.BalanceCents).Credits, w.BalanceCents, rate.FromCents(w.ConsumedAmountCents).Credits,
             rate.SignedCredits(ongoingBalance), rate.SignedCredits(ongoingUsageCents), ongoingBalance, ongoingUsageCents,
-            ongoingBalance <= 0 && ongoingUsageCents > 0,
+            IsDepleted(w.BalanceCents, ongoingUsageCents),
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
             w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null,
             w.ActiveRule is { Status: WalletStatus.Active } rule ? [RecurringTransactionRuleView.From(rule)] : [],
             new AppliesTo([.. w.AllowedFeeTypes], [.. w.BillableMetricCodes]), [], PaymentMethodView.Provider,
             w.Metadata is { Count: > 0 } ? w.Metadata : null);
     }
+
+    /// <summary>`depleted_ongoing_balance`: usage has taken the whole balance (a wallet without usage is not depleted).</summary>
+    public static bool IsDepleted(long balanceCents, long ongoingUsageCents) => ongoingUsageCents > 0 && balanceCents - ongoingUsageCents <= 0;
 
 }
 
