@@ -183,7 +183,7 @@ if (Runs("k"))
 {
     await SettleAsync();
     await WaitForQuietAsync();
-    var line = await WebhookDispatch.RunAsync(api, sink!, options.DatabaseConnectionString
+    var line = await WebhookDispatch.RunAsync(api, sink!, stats, options.DatabaseConnectionString
         ?? throw new InvalidOperationException("scenario k needs BENCH_SETTLE_DB (the database's connection string; bench/run.sh sets it)"),
         $"bench-{run}-00000", options.Webhooks, options.WebhookAlgorithm);
     Console.Error.WriteLine($"bench: {line}");

@@ -10,7 +10,7 @@ namespace Wallets.Bench;
 /// </summary>
 public static class WebhookDispatch
 {
-    public static async Task<string> RunAsync(WalletsApi api, WebhookSink sink, string connectionString, string customer, int count, string algorithm)
+    public static async Task<string> RunAsync(WalletsApi api, WebhookSink sink, ProcessStats stats, string connectionString, string customer, int count, string algorithm)
     {
         var endpoint = await api.CreateWebhookEndpointAsync($"{sink.Url}/k-{algorithm}", algorithm, ["customer.updated"]);
         await api.RenameCustomerAsync(customer, "bench k");
@@ -27,17 +27,22 @@ public static class WebhookDispatch
             FROM (SELECT * FROM webhooks WHERE webhook_endpoint_id = $1 LIMIT 1) m, generate_series(1, $2)
             """, endpoint, count);
         await ExecuteAsync(db, "VACUUM (ANALYZE) webhooks");
+        Console.Error.WriteLine($"bench: k. {count:N0} webhooks due now…");
         var before = sink.Received;
+        var cpu = stats.Sample();
         var watch = Stopwatch.StartNew();
         await ExecuteAsync(db, "UPDATE webhooks SET next_attempt_at = now() WHERE webhook_endpoint_id = $1 AND status = 'pending'", endpoint);
         while (sink.Received - before < count && watch.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(10);
         var delivered = watch.Elapsed;
         while (await CountAsync(db, endpoint, "pending") > 0 && watch.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(20);
         var recorded = watch.Elapsed;
+        var share = ProcessStats.Between(cpu, stats.Sample());
         var got = sink.Received - before;
+        double PerWebhook(double percent) => percent / 100 * recorded.TotalMilliseconds / Math.Max(count, 1);
         return $"k. webhook dispatch ({algorithm}): {count:N0} webhooks queued at once, {got:N0} received in {delivered.TotalSeconds:0.00} s " +
                $"= {got / delivered.TotalSeconds:N0}/s; all outcomes recorded after {recorded.TotalSeconds:0.00} s = {count / recorded.TotalSeconds:N0}/s " +
-               $"({baseline:N0} webhooks received before the scenario).";
+               $"({baseline:N0} webhooks received before the scenario); CPU ms per webhook server / postgres / bench (receiver) " +
+               $"{PerWebhook(share.Server):0.000} / {PerWebhook(share.Postgres):0.000} / {PerWebhook(share.Bench):0.000}, others {share.Others:0} %, steal {share.Steal:0} %.";
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource db, Guid endpoint, string status)

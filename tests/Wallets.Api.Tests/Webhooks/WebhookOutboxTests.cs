@@ -60,6 +60,71 @@ public sealed class WebhookOutboxTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal(0L, await api.ScalarAsync<long>($"SELECT count(*) FROM webhooks WHERE organization_id = '{organizationId}'"));
     }
 
+    [Fact]
+    public async Task Deleting_an_endpoint_deletes_its_deliveries_even_those_of_a_change_it_waited_for()
+    {
+        var (organizationId, _) = await NewOrganizationAsync();
+        var kept = await AddEndpointAsync(organizationId, "https://kept.example", null);
+        var deleted = await AddEndpointAsync(organizationId, "https://deleted.example", null);
+        var message = new WebhookMessage(organizationId, "customer.created", "customer", new { lago_id = "c1" });
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+
+        // A change writing its webhooks holds the endpoints it wrote to: the deletion waits for it to commit.
+        Task deletion;
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await db.EnqueueAsync(message, Now, default);
+            deletion = DeleteEndpointWhenItWaitsAsync(deleted);
+            await WaitForLockWaitAsync();
+            await tx.CommitAsync();
+        }
+        await deletion;
+        Assert.Equal([kept], await ListAsync($"SELECT webhook_endpoint_id::text FROM webhooks WHERE organization_id = '{organizationId}'"));
+
+        // And a change made while an endpoint is being deleted waits for the deletion, then writes nothing to it.
+        var other = await AddEndpointAsync(organizationId, "https://other.example", null);
+        await using (var deleting = new Npgsql.NpgsqlConnection(api.ConnectionString))
+        {
+            await deleting.OpenAsync();
+            await using var deleteTx = await deleting.BeginTransactionAsync();
+            await using (var delete = new Npgsql.NpgsqlCommand($"DELETE FROM webhook_endpoints WHERE id = '{other}'", deleting, deleteTx))
+                await delete.ExecuteNonQueryAsync();
+            var change = Task.Run(async () =>
+            {
+                await using var changeScope = api.Services.CreateAsyncScope();
+                var changeDb = changeScope.ServiceProvider.GetRequiredService<WalletsDbContext>();
+                await using var tx = await changeDb.Database.BeginTransactionAsync();
+                await changeDb.EnqueueAsync(message, Now, default);
+                await tx.CommitAsync();
+            });
+            await WaitForLockWaitAsync();
+            await deleteTx.CommitAsync();
+            await change;
+        }
+        Assert.Equal([kept, kept], await ListAsync($"SELECT webhook_endpoint_id::text FROM webhooks WHERE organization_id = '{organizationId}'"));
+    }
+
+    private Task DeleteEndpointWhenItWaitsAsync(string endpointId) => Task.Run(async () =>
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var delete = new Npgsql.NpgsqlCommand($"DELETE FROM webhook_endpoints WHERE id = '{endpointId}'", connection);
+        await delete.ExecuteNonQueryAsync();
+    });
+
+    /// <summary>Until some session of this database waits for a row lock (the other side of the race has reached it).</summary>
+    private async Task WaitForLockWaitAsync()
+    {
+        var until = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (await api.ScalarAsync<long>(
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0)
+        {
+            if (DateTimeOffset.UtcNow > until) throw new Xunit.Sdk.XunitException("nothing waited for the other side's lock");
+            await Task.Delay(20);
+        }
+    }
+
     private async Task<(Guid Id, string Key)> NewOrganizationAsync()
     {
         await using var scope = api.Services.CreateAsyncScope();

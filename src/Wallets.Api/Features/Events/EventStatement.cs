@@ -1,3 +1,5 @@
+using Wallets.Api.Features.Webhooks;
+
 namespace Wallets.Api.Features.Events;
 
 /// <summary>
@@ -162,13 +164,14 @@ internal static class EventStatement
         -- here, with the event, for each endpoint that takes the type.
         event_errors AS (
             INSERT INTO webhooks (id, organization_id, webhook_endpoint_id, webhook_type, object_type, payload, next_attempt_at, created_at, updated_at)
-            SELECT gen_random_uuid(), t.organization_id, ep.id, 'event.error', 'event_error', t.target_error, $1, $1, $1
+            SELECT uuid_v7(), t.organization_id, e.id, 'event.error', 'event_error', t.target_error, $1, $1, $1
             FROM (SELECT DISTINCT ON (a.ord) a.organization_id, a.ord, r.target_error
                   FROM applied a JOIN routed r ON r.ord = a.ord
                   WHERE a.target_wallet_code <> '' AND r.target_error IS NOT NULL
                     AND NOT EXISTS (SELECT FROM wallets w WHERE w.customer_id = r.customer_id AND w.code = a.target_wallet_code AND w.status = 'active')) t
-            JOIN webhook_endpoints ep ON ep.organization_id = t.organization_id AND (ep.event_types IS NULL OR 'event.error' = ANY (ep.event_types))
+            JOIN webhook_endpoints e ON e.organization_id = t.organization_id AND (e.event_types IS NULL OR 'event.error' = ANY (e.event_types))
             ORDER BY t.ord
+            {{WebhookOutbox.LockEndpoints}}
         )
         SELECT r.route_ok, e.id IS NOT NULL AS inserted, r.subscription_id, r.customer_id
         FROM routed r LEFT JOIN inserted e ON e.id = r.id

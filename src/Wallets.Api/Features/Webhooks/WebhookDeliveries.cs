@@ -2,9 +2,12 @@ using Npgsql;
 
 namespace Wallets.Api.Features.Webhooks;
 
-/// <summary>A claimed delivery: what to send where, and the lease that proves the claim is still ours.</summary>
+/// <summary>
+/// A claimed delivery: what to send where, and the lease that proves the claim is still ours. The body and the HMAC
+/// key are the stored UTF-8 bytes, sent and signed as they are.
+/// </summary>
 public sealed record ClaimedWebhook(
-    Guid Id, Guid EndpointId, string Url, string SignatureAlgo, string HmacKey, string Payload, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset Lease);
+    Guid Id, Guid EndpointId, string Url, string SignatureAlgo, byte[] HmacKey, byte[] Payload, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset Lease);
 
 /// <summary>The outcome of one attempt. NextAttemptAt null and Succeeded false: given up (failed).</summary>
 public sealed record DeliveryOutcome(ClaimedWebhook Webhook, bool Succeeded, int? HttpStatus, string? Error, DateTimeOffset AttemptedAt, DateTimeOffset? NextAttemptAt);
@@ -32,7 +35,7 @@ public sealed class WebhookDeliveries(NpgsqlDataSource dataSource)
         UPDATE webhooks w SET next_attempt_at = $2
         FROM locked l, webhook_endpoints e, organizations o
         WHERE w.id = l.id AND e.id = w.webhook_endpoint_id AND o.id = w.organization_id
-        RETURNING w.id, w.webhook_endpoint_id, e.webhook_url, e.signature_algo, o.hmac_key, w.payload::text, w.attempts, w.created_at
+        RETURNING w.id, w.webhook_endpoint_id, e.webhook_url, e.signature_algo, o.hmac_key, w.payload, w.attempts, w.created_at
         """;
 
     // Only while the lease is ours (a retry requested meanwhile, or a lease that expired and was claimed again, wins).
@@ -60,8 +63,8 @@ public sealed class WebhookDeliveries(NpgsqlDataSource dataSource)
         var claimed = new List<ClaimedWebhook>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            claimed.Add(new ClaimedWebhook(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7), until));
+            claimed.Add(new ClaimedWebhook(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7), until));
         return claimed;
     }
 

@@ -14,6 +14,10 @@ public sealed class WebhookDispatcher(
 {
     public const string HttpClientName = "webhooks";
 
+    // Outcomes are written in batches: a statement per delivery would cost the database more than the delivery.
+    private static readonly TimeSpan RecordDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly HttpClient _client = http.CreateClient(HttpClientName);
     private readonly Dictionary<Guid, int> _inFlight = [];
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new() { SingleReader = true });
     private volatile TaskCompletionSource _wake = NewWake();
@@ -106,14 +110,14 @@ public sealed class WebhookDispatcher(
         string? error;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new StringContent(webhook.Payload) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(webhook.Payload) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.Add("X-Lago-Signature", signer.Sign(webhook.SignatureAlgo, webhook.Payload, webhook.HmacKey));
             request.Headers.Add("X-Lago-Signature-Algorithm", webhook.SignatureAlgo);
             request.Headers.Add("X-Lago-Unique-Key", webhook.Id.ToString());
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(settings.Timeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode) return Outcome(webhook, true, status, null);
             error = $"HTTP {status}: {Truncate(await response.Content.ReadAsStringAsync(timeout.Token))}";
@@ -143,12 +147,13 @@ public sealed class WebhookDispatcher(
 
     private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
 
-    /// <summary>Writes outcomes as they come, all that are waiting in one statement.</summary>
+    /// <summary>Writes outcomes as they come: after the first, it waits RecordDelay for more, then records all waiting in one statement.</summary>
     private async Task RecordLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<DeliveryOutcome>();
         while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            if (!stoppingToken.IsCancellationRequested) await Task.Delay(RecordDelay, CancellationToken.None);
             while (batch.Count < 2000 && _outcomes.Reader.TryRead(out var outcome)) batch.Add(outcome);
             try
             {
