@@ -78,7 +78,7 @@ public sealed class ServerProcesses : IAsyncLifetime
     private async Task ReadyAsync(HttpClient client, int index)
     {
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        while (watch.Elapsed < TimeSpan.FromSeconds(180))
         {
             Assert.False(_processes[index].HasExited, $"server {index} exited: {Log(index)}");
             try
@@ -90,7 +90,7 @@ public sealed class ServerProcesses : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        Assert.Fail($"server {index} was not ready in 60 s: {Log(index)}");
+        Assert.Fail($"server {index} was not ready in 180 s: {Log(index)}");
     }
 
     public string Log(int index)
