@@ -106,11 +106,13 @@ public sealed class OngoingBalanceJob(
         var rows = await db.Database.SqlQuery<OngoingWallet>($"""
             SELECT id AS "Id", organization_id AS "OrganizationId", customer_id AS "CustomerId", currency AS "Currency", rate_amount AS "RateAmount",
                    balance_cents AS "BalanceCents", depleted_ongoing_balance AS "Depleted", ongoing_alert_floor_cents AS "Floor",
-                   ongoing_alert_ceiling_cents AS "Ceiling"
-            FROM wallets WHERE customer_id = ANY ({customerIds}) AND status = 'active'
+                   ongoing_alert_ceiling_cents AS "Ceiling",
+                   EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active') AS "Subscribed"
+            FROM wallets w WHERE customer_id = ANY ({customerIds}) AND status = 'active'
             """).ToListAsync(ct);
         if (rows.Count == 0) return [];
-        var wallets = rows.Select(r => new Wallet
+        // A customer without an active subscription has no usage: its ongoing balances are its balances, with no read.
+        var wallets = rows.Where(r => r.Subscribed).Select(r => new Wallet
         {
             Id = r.Id, OrganizationId = r.OrganizationId, CustomerId = r.CustomerId, Code = "", Currency = r.Currency, RateAmount = r.RateAmount,
             BalanceCents = r.BalanceCents,
@@ -136,5 +138,6 @@ public sealed class OngoingBalanceJob(
         public bool Depleted { get; init; }
         public long? Floor { get; init; }
         public long? Ceiling { get; init; }
+        public bool Subscribed { get; init; }
     }
 }
