@@ -19,7 +19,7 @@ public sealed record GrantOrVoid(
 /// grants in memory, in order, by the domain's consumption engine, each seeing the ones before it; the second round
 /// trip writes every row (<see cref="LedgerChanges"/>) with its webhooks. A refused request writes nothing (no row, no
 /// webhook) and does not affect the others. Expiries due on the wallets read are written first
-/// (<see cref="ExpiryVoids"/>; a round trip more only when some are due).
+/// (<see cref="ExpiryVoids"/>; round trips more only when some are due: their wallets' next expiry is read with them).
 /// </summary>
 public static class GrantsAndVoids
 {
@@ -30,17 +30,18 @@ public static class GrantsAndVoids
     public static async Task<Result<List<WalletTransaction>>[]> PlanAsync(
         LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
     {
-        var (state, due) = await ReadAsync(session, requests, now, ct);
-        if (due.Count > 0) await ExpireAsync(session, state, due, now, ct);
+        var state = await ReadAsync(session, requests, now, ct);
+        if (state.Due.Count > 0) await ExpireAsync(session, state, now, ct);
         return requests.Select(r => Plan(state, session.Changes, r, now)).ToArray();
     }
 
     /// <summary>The expiries due on the wallets read, before any request: the requests then see what may be spent now.</summary>
-    private static async Task ExpireAsync(LedgerSession session, State state, List<ExpiryVoids.DueWallet> due, DateTimeOffset now, CancellationToken ct)
+    private static async Task ExpireAsync(LedgerSession session, State state, DateTimeOffset now, CancellationToken ct)
     {
-        // A wallet not read (its customer is deleted) is left to the expiry job.
-        var wallets = due.Where(d => state.Wallets.ContainsKey(d.Wallet.Id))
-            .Select(d => (state.Wallets[d.Wallet.Id].Wallet, (IReadOnlyList<InboundGrant>)d.Grants));
+        List<ExpiryVoids.DueWallet> due;
+        await using (var reader = (await session.FlushAsync(now, ct, ExpiryVoids.Command([.. state.Due], now)))!)
+            due = await ExpiryVoids.ReadAsync(reader, ct);
+        var wallets = due.Select(d => (state.Wallets[d.Wallet.Id].Wallet, (IReadOnlyList<InboundGrant>)d.Grants));
         var voids = await ExpiryVoids.WriteAsync(session, wallets, (wallet, cents) =>
         {
             session.Changes.Move(wallet, -cents, cents);
@@ -71,6 +72,8 @@ public static class GrantsAndVoids
         public Dictionary<Guid, WalletState> Wallets { get; } = [];
         /// <summary>The grants of <see cref="WalletState.Grants"/> and the grants voids name, by id.</summary>
         public Dictionary<Guid, GrantState> Grants { get; } = [];
+        /// <summary>The wallets read whose next expiry has come.</summary>
+        public List<Guid> Due { get; } = [];
     }
 
     // Statements of their own, after the locks, so they read what the previous holders of the locks committed.
@@ -78,7 +81,7 @@ public static class GrantsAndVoids
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
                (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'),
-               alert_floor_cents, alert_ceiling_cents
+               alert_floor_cents, alert_ceiling_cents, next_expiration_at <= $2
         FROM wallets w WHERE id = ANY($1)
           AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
@@ -92,8 +95,7 @@ public static class GrantsAndVoids
         FROM wallet_transactions WHERE id = ANY($2) AND transaction_type = 'inbound'
         """;
 
-    private static async Task<(State, List<ExpiryVoids.DueWallet>)> ReadAsync(
-        LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
+    private static async Task<State> ReadAsync(LedgerSession session, IReadOnlyList<GrantOrVoid> requests, DateTimeOffset now, CancellationToken ct)
     {
         var walletIds = requests.Select(r => r.WalletId).Distinct().ToArray();
         var poolVoids = requests.Where(r => r.VoidedCredits is not null && r.VoidedTransactionId is null).Select(r => r.WalletId).Distinct().ToArray();
@@ -102,9 +104,8 @@ public static class GrantsAndVoids
 
         await using var batch = session.NewBatch(now);
         batch.BatchCommands.Add(CustomerLock.ForWallets(walletIds));
-        batch.BatchCommands.Add(LedgerChanges.Command(WalletsSql, walletIds));
+        batch.BatchCommands.Add(LedgerChanges.Command(WalletsSql, walletIds, now));
         batch.BatchCommands.Add(LedgerChanges.Command(GrantsSql, poolVoids, targets));
-        batch.BatchCommands.Add(ExpiryVoids.Command(walletIds, now));
         batch.BatchCommands.Add(WebhookSubscriptions.Command(organizations));
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
@@ -120,6 +121,7 @@ public static class GrantsAndVoids
                 AlertCeilingCents = reader.IsDBNull(10) ? null : reader.GetInt64(10),
             };
             state.Wallets[wallet.Id] = new WalletState(wallet, reader.GetDecimal(8));
+            if (!reader.IsDBNull(11) && reader.GetBoolean(11)) state.Due.Add(wallet.Id);
         }
         await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -130,10 +132,8 @@ public static class GrantsAndVoids
             if (!reader.GetBoolean(7) && state.Wallets.TryGetValue(grant.WalletId, out var ws)) ws.Grants.Add(grant);
         }
         await reader.NextResultAsync(ct);
-        var due = await ExpiryVoids.ReadAsync(reader, ct);
-        await reader.NextResultAsync(ct);
         await session.Subscriptions.ReadAsync(reader, organizations, ct);
-        return (state, due);
+        return state;
     }
 
     /// <summary>Lago's checks in Lago's order, all before anything is changed; then the request's rows.</summary>
