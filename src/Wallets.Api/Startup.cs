@@ -89,6 +89,7 @@ public static class Startup
         builder.AddWebhookServices();
 
         services.AddSingleton<WalletExpiryJob>();
+        services.AddSingleton<HoldExpiryJob>();
         services.AddSingleton<RecurringTopUpJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
         services.AddSingleton<JobMetrics>();
@@ -99,6 +100,7 @@ public static class Startup
         {
             services.AddClockJob<BillingJob>();
             services.AddClockJob<WalletExpiryJob>();
+            services.AddClockJob<HoldExpiryJob>();
             services.AddClockJob<RecurringTopUpJob>();
             services.AddClockJob<IdempotencyKeyCleanupJob>();
             services.AddClockJob<UsageShardFoldJob>();

@@ -14,7 +14,8 @@ public sealed record GrantOrVoid(
 /// <summary>
 /// The ledger's hot path: the grants and voids of any number of <see cref="GrantOrVoid"/> requests in two round trips
 /// of prepared SQL, whatever their number. The first takes every customer's lock (<see cref="CustomerLock"/>) and reads
-/// the wallets, their grants and the organizations' webhook endpoints; each request is then checked and split over
+/// the wallets, their grants (what no hold reserves of each), their holds past their expiry (ended first, as `expired`)
+/// and the organizations' webhook endpoints; each request is then checked and split over
 /// grants in memory, in order, by the domain's consumption engine, each seeing the ones before it; the second round
 /// trip writes every row (<see cref="LedgerChanges"/>) with its webhooks. A refused request writes nothing (no row, no
 /// webhook) and does not affect the others.
@@ -44,6 +45,7 @@ public static class GrantsAndVoids
     {
         public Guid Id { get; } = id;
         public Guid WalletId { get; } = walletId;
+        /// <summary>What it holds that no hold reserves: all a void may take.</summary>
         public long Remaining { get; set; } = remaining;
         public InboundGrant Candidate => new(Id, priority, granted, createdAt, Remaining);
     }
@@ -59,17 +61,19 @@ public static class GrantsAndVoids
     // A deleted customer's wallets are not found, as every other route answers.
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
-               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'), balance_alerts
+               (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'), balance_alerts,
+               held_cents
         FROM wallets w WHERE id = ANY($1)
           AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
 
+    // Held credits are not there for a void; a hold past its expiry gives them back below.
     private const string GrantsSql = """
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), false
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents - held_cents, 0), false
         FROM wallet_transactions
         WHERE wallet_id = ANY($1) AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0
         UNION ALL
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), true
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents - held_cents, 0), true
         FROM wallet_transactions WHERE id = ANY($2) AND transaction_type = 'inbound'
         """;
 
@@ -84,6 +88,7 @@ public static class GrantsAndVoids
         batch.BatchCommands.Add(CustomerLock.ForWallets(walletIds));
         batch.BatchCommands.Add(LedgerChanges.Command(WalletsSql, walletIds));
         batch.BatchCommands.Add(LedgerChanges.Command(GrantsSql, poolVoids, targets));
+        batch.BatchCommands.Add(HoldRows.Due(walletIds, now));
         batch.BatchCommands.Add(WebhookSubscriptions.Command(organizations));
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
@@ -95,7 +100,7 @@ public static class GrantsAndVoids
             {
                 Id = reader.GetGuid(0), OrganizationId = reader.GetGuid(1), CustomerId = reader.GetGuid(2), Status = reader.GetString(3),
                 Code = "", Currency = reader.GetString(4), RateAmount = reader.GetDecimal(5), BalanceCents = reader.GetInt64(6),
-                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), BalanceAlerts = reader.GetBoolean(9),
+                InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), BalanceAlerts = reader.GetBoolean(9), HeldCents = reader.GetInt64(10),
             };
             state.Wallets[wallet.Id] = new WalletState(wallet, reader.GetDecimal(8));
         }
@@ -108,7 +113,16 @@ public static class GrantsAndVoids
             if (!reader.GetBoolean(6) && state.Wallets.TryGetValue(grant.WalletId, out var ws)) ws.Grants.Add(grant);
         }
         await reader.NextResultAsync(ct);
+        var due = await HoldRows.ReadAsync(reader, ct);
+        await reader.NextResultAsync(ct);
         await session.Subscriptions.ReadAsync(reader, organizations, ct);
+        foreach (var held in due.Where(h => state.Wallets.ContainsKey(h.Hold.WalletId)))
+        {
+            held.Expire(session.Changes, now);
+            state.Wallets[held.Hold.WalletId].Wallet.HeldCents -= held.Hold.AmountCents;
+            foreach (var r in held.Reservations)
+                if (state.Grants.TryGetValue(r.GrantId, out var grant)) grant.Remaining += r.Cents;
+        }
         return state;
     }
 
@@ -139,8 +153,8 @@ public static class GrantsAndVoids
             if (!parsed.IsOk) return parsed.Error!;
             voided = parsed.Value;
         }
-        // A pool-wide void may take at most what the wallet holds now (before this request's grant, as Lago checks).
-        if (target is null && voided is not null && voided.AmountCents > wallet.BalanceCents)
+        // A pool-wide void may take at most what the wallet holds now and no hold reserves (before this request's grant, as Lago checks).
+        if (target is null && voided is not null && voided.AmountCents > wallet.AvailableCents)
             return LagoError.Validation("voided_credits", "insufficient_credits");
 
         var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name;
