@@ -229,6 +229,20 @@ if (Runs("m"))
         WalletsApi.Get($"wallets/{historyWallet}?at={Uri.EscapeDataString((historyFrom + historySpan * rng.NextDouble()).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"))}"));
 }
 
+// --- holds (scenarios n and o): a hold, then the capture of part of it, as an LLM call or a render would ---
+if (Runs("n") || Runs("o"))
+{
+    var holdWallet = Runs("n") ? await api.CreateCustomerWithWalletAsync($"bench-{run}-holds", "1000000000") : Guid.Empty;
+    report.Note("Scenarios n and o: each operation is a pair, `POST /wallets/{id}/holds` of 1 credit then `POST /holds/{id}/capture` of 0.4; req/s counts pairs, latency is the pair's.");
+    HttpRequestMessage Capture(System.Text.Json.JsonElement hold) =>
+        WalletsApi.Post($"holds/{hold.GetProperty("hold").GetProperty("lago_id").GetGuid()}/capture", new { hold = new { credits = "0.4" } });
+    HttpRequestMessage Hold(Guid wallet) => WalletsApi.Post($"wallets/{wallet}/holds", new { hold = new { credits = "1", external_id = Guid.NewGuid().ToString("N") } });
+    if (Runs("n"))
+        await MeasureTogether($"n. hold + capture, one hot wallet ({c} workers)", () => runner.RunPairsAsync("n. hold + capture pairs, one hot wallet", c, warmup, duration, _ => Hold(holdWallet), Capture));
+    if (Runs("o"))
+        await MeasureTogether($"o. hold + capture, {wallets.Length} wallets ({c} workers)", () => runner.RunPairsAsync($"o. hold + capture pairs, {wallets.Length} wallets", c, warmup, duration, rng => Hold(RandomWallet(rng)), Capture));
+}
+
 var text = report.Render();
 Console.WriteLine(text);
 if (options.OutFile is { } path) await File.WriteAllTextAsync(path, text);
