@@ -98,7 +98,7 @@ async Task<LoadResult> Measure(string name, int workers, Func<Random, HttpReques
 // Warm the server up on every kind of request first (JIT tiering takes a while on two busy cores), unmeasured.
 if (options.ServerWarmupSeconds > 0)
 {
-    Console.Error.WriteLine($"bench: warming the server up for {options.ServerWarmupSeconds} s (grants, voids, reads, listings)…");
+    Console.Error.WriteLine($"bench: warming the server up for {options.ServerWarmupSeconds} s (grants, voids, reads, listings, holds)…");
     var kinds = new Func<Random, HttpRequestMessage>[]
     {
         rng => WalletsApi.Grant(RandomWallet(rng), "1"),
@@ -106,6 +106,11 @@ if (options.ServerWarmupSeconds > 0)
         _ => WalletsApi.Void(hotWallet, "0.01"),
         rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"),
         _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page=1"),
+        // Holds that expire seconds after the warm-up (the expiry job frees them before the first scenario).
+        rng => WalletsApi.Post($"wallets/{RandomWallet(rng)}/holds", new
+        {
+            hold = new { credits = "0.01", external_id = Guid.NewGuid().ToString("N"), expires_at = DateTime.UtcNow.AddSeconds(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") },
+        }),
     };
     var warm = await runner.RunAsync("warm-up", c, TimeSpan.Zero, TimeSpan.FromSeconds(options.ServerWarmupSeconds), rng => kinds[rng.Next(kinds.Length)](rng));
     Console.Error.WriteLine($"bench:   {warm.RequestsPerSecond:0} req/s, {warm.Errors} errors, {warm.Non2xx} non-2xx{(warm.FailureSample is { } f ? $" (e.g. {f})" : "")}");
