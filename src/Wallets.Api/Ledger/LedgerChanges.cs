@@ -167,11 +167,12 @@ public sealed class LedgerChanges
 
     // Relative, as for balances; the CHECKs (held <= remaining, held <= balance) refuse holding what is not there.
     private const string HeldGrantsSql = """
-        UPDATE wallet_transactions t SET held_cents = t.held_cents + c.cents FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE t.id = c.id
+        UPDATE wallet_transactions t SET held_cents = t.held_cents + c.cents, updated_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE t.id = c.id
         """;
 
+    // The wallet's updated_at moves too: what it may spend changed (threshold top-ups look for changed wallets).
     private const string HeldWalletsSql = """
-        UPDATE wallets w SET held_cents = w.held_cents + c.cents FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE w.id = c.id
+        UPDATE wallets w SET held_cents = w.held_cents + c.cents, updated_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE w.id = c.id
         """;
 
     private const string NewHoldsSql = """
@@ -200,18 +201,18 @@ public sealed class LedgerChanges
     /// What holds reserve moves before the balances when it goes down and after them when it goes up, so the
     /// immediate CHECKs (held within remaining, within balance) hold after every statement, not only at the end.
     /// </summary>
-    private IEnumerable<NpgsqlBatchCommand> HeldCommands(bool freed)
+    private IEnumerable<NpgsqlBatchCommand> HeldCommands(bool freed, DateTimeOffset now)
     {
         foreach (var (sql, deltas) in new[] { (HeldGrantsSql, _heldGrants), (HeldWalletsSql, _heldWallets) })
         {
             var moves = deltas.Where(d => freed ? d.Value < 0 : d.Value > 0).ToList();
-            if (moves.Count > 0) yield return Command(sql, moves.Select(m => m.Key).ToArray(), moves.Select(m => m.Value).ToArray());
+            if (moves.Count > 0) yield return Command(sql, moves.Select(m => m.Key).ToArray(), moves.Select(m => m.Value).ToArray(), now);
         }
     }
 
     private IEnumerable<NpgsqlBatchCommand> Commands(DateTimeOffset now)
     {
-        foreach (var command in HeldCommands(freed: true)) yield return command;
+        foreach (var command in HeldCommands(freed: true, now)) yield return command;
         if (_wallets.Count > 0)
         {
             var wallets = _wallets.ToList();
@@ -271,7 +272,7 @@ public sealed class LedgerChanges
                 holds.Select(h => h.CapturedCredits).ToArray(), holds.Select(h => h.CapturedAmountCents).ToArray(),
                 holds.Select(h => h.WalletTransactionId).ToArray(), holds.Select(h => h.CapturedAt).ToArray(), holds.Select(h => h.ReleasedAt).ToArray(), now);
         }
-        foreach (var command in HeldCommands(freed: false)) yield return command;
+        foreach (var command in HeldCommands(freed: false, now)) yield return command;
     }
 
     /// <summary>When each wallet's move took effect: the latest time of the rows behind it (a purchase's settlement), so history agrees with the ledger.</summary>

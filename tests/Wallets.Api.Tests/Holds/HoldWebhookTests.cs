@@ -19,16 +19,17 @@ public sealed class HoldWebhookTests(WebhookApiFactory api) : IClassFixture<Webh
 
         var captured = await client.HeldAsync(wallet, "3", "captured");
         var released = await client.HeldAsync(wallet, "2", "released");
-        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        // Seconds ahead: the create must still see it in the future on a busy machine.
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(5);
         var expiring = await client.HeldAsync(wallet, "1", "expiring", expiresAt);
         var capture = (await client.CaptureAsync(captured.Id(), "2.5")).Ok()["hold"]!;
         var release = (await client.ReleaseAsync(released.Id())).Ok()["hold"]!;
         // The receiver waits for the hold's expiry instant to pass on the real clock, then the job records it.
-        await receiver.WaitAsync(endpoint.Url, _ => DateTimeOffset.UtcNow > expiresAt.AddSeconds(1));
+        await receiver.WaitAsync(endpoint.Url, _ => DateTimeOffset.UtcNow > expiresAt.AddSeconds(1), seconds: 60);
         Assert.Equal(1, await api.Services.GetRequiredService<HoldExpiryJob>().RunOnceAsync(default));
         var expired = await client.GetHoldAsync(expiring.Id());
 
-        var got = (await receiver.WaitForAsync(endpoint.Url, 6)).Select(r => JsonNode.Parse(r.Body)!).ToList();
+        var got = (await receiver.WaitForAsync(endpoint.Url, 6, seconds: 60)).Select(r => JsonNode.Parse(r.Body)!).ToList();
         Assert.Equal(6, got.Count);
         Assert.All(got, w => Assert.Equal("hold", (string?)w["object_type"]));
         foreach (var (type, hold) in new[] { ("hold.created", captured), ("hold.created", released), ("hold.created", expiring),
