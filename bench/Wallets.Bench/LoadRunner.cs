@@ -95,6 +95,52 @@ public sealed class LoadRunner(HttpClient http)
         return Result(name, workers, measureFrom, results);
     }
 
+    /// <summary>
+    /// As <see cref="RunAsync"/>, each operation being two requests in a row: <paramref name="first"/>, then
+    /// <paramref name="then"/> made from the first's answer (e.g. a hold, then its capture). One latency per pair, from
+    /// the first request's sending to the second's answer; a pair whose first request fails counts as that failure.
+    /// </summary>
+    public async Task<LoadResult> RunPairsAsync(string name, int workers, TimeSpan warmup, TimeSpan duration,
+        Func<Random, HttpRequestMessage> first, Func<System.Text.Json.JsonElement, HttpRequestMessage> then)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var until = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
+        {
+            var rng = new Random(unchecked(Environment.TickCount * 31 + i));
+            var result = new WorkerResult();
+            while (Stopwatch.GetTimestamp() is var t0 && t0 < until)
+            {
+                int? status;
+                string? body;
+                using (var request = first(rng))
+                {
+                    try
+                    {
+                        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                        var content = await response.Content.ReadAsByteArrayAsync();
+                        status = (int)response.StatusCode;
+                        body = status is < 200 or >= 300 ? System.Text.Encoding.UTF8.GetString(content) : null;
+                        if (body is null)
+                        {
+                            using var answer = System.Text.Json.JsonDocument.Parse(content);
+                            using var second = then(answer.RootElement);
+                            (status, body) = await SendAsync(second, result.Sample is null);
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                    {
+                        (status, body) = (null, e.GetType().Name + ": " + e.Message);
+                    }
+                }
+                result.Record(t0, Stopwatch.GetTimestamp(), status, body, measureFrom);
+            }
+            return result;
+        })));
+        return Result(name, workers, measureFrom, results);
+    }
+
     private static LoadResult Result(string name, int workers, long measureFrom, WorkerResult[] results)
     {
         var latencies = results.SelectMany(r => r.Latencies).ToArray();

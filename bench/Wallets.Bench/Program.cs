@@ -98,7 +98,7 @@ async Task<LoadResult> Measure(string name, int workers, Func<Random, HttpReques
 // Warm the server up on every kind of request first (JIT tiering takes a while on two busy cores), unmeasured.
 if (options.ServerWarmupSeconds > 0)
 {
-    Console.Error.WriteLine($"bench: warming the server up for {options.ServerWarmupSeconds} s (grants, voids, reads, listings)…");
+    Console.Error.WriteLine($"bench: warming the server up for {options.ServerWarmupSeconds} s (grants, voids, reads, listings, holds)…");
     var kinds = new Func<Random, HttpRequestMessage>[]
     {
         rng => WalletsApi.Grant(RandomWallet(rng), "1"),
@@ -106,6 +106,11 @@ if (options.ServerWarmupSeconds > 0)
         _ => WalletsApi.Void(hotWallet, "0.01"),
         rng => WalletsApi.Get($"wallets/{RandomWallet(rng)}"),
         _ => WalletsApi.Get($"wallet_transactions/{firstGrant}/consumptions?per_page=100&page=1"),
+        // Holds that expire seconds after the warm-up (the expiry job frees them before the first scenario).
+        rng => WalletsApi.Post($"wallets/{RandomWallet(rng)}/holds", new
+        {
+            hold = new { credits = "0.01", external_id = Guid.NewGuid().ToString("N"), expires_at = DateTime.UtcNow.AddSeconds(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") },
+        }),
     };
     var warm = await runner.RunAsync("warm-up", c, TimeSpan.Zero, TimeSpan.FromSeconds(options.ServerWarmupSeconds), rng => kinds[rng.Next(kinds.Length)](rng));
     Console.Error.WriteLine($"bench:   {warm.RequestsPerSecond:0} req/s, {warm.Errors} errors, {warm.Non2xx} non-2xx{(warm.FailureSample is { } f ? $" (e.g. {f})" : "")}");
@@ -227,6 +232,20 @@ if (Runs("m"))
     report.Note($"Scenario m reads wallet {historyWallet} at random instants of its {transactions:N0}-transaction history (written in {historyWatch.Elapsed.TotalSeconds:0} s).");
     await Measure($"m. balance at an instant, {transactions:N0}-transaction history", options.ListConcurrency, rng =>
         WalletsApi.Get($"wallets/{historyWallet}?at={Uri.EscapeDataString((historyFrom + historySpan * rng.NextDouble()).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"))}"));
+}
+
+// --- holds (scenarios n and o): a hold, then the capture of part of it, as an LLM call or a render would ---
+if (Runs("n") || Runs("o"))
+{
+    var holdWallet = Runs("n") ? await api.CreateCustomerWithWalletAsync($"bench-{run}-holds", "1000000000") : Guid.Empty;
+    report.Note("Scenarios n and o: each operation is a pair, `POST /wallets/{id}/holds` of 1 credit then `POST /holds/{id}/capture` of 0.4; req/s counts pairs, latency is the pair's.");
+    HttpRequestMessage Capture(System.Text.Json.JsonElement hold) =>
+        WalletsApi.Post($"holds/{hold.GetProperty("hold").GetProperty("lago_id").GetGuid()}/capture", new { hold = new { credits = "0.4" } });
+    HttpRequestMessage Hold(Guid wallet) => WalletsApi.Post($"wallets/{wallet}/holds", new { hold = new { credits = "1", external_id = Guid.NewGuid().ToString("N") } });
+    if (Runs("n"))
+        await MeasureTogether($"n. hold + capture, one hot wallet ({c} workers)", () => runner.RunPairsAsync("n. hold + capture pairs, one hot wallet", c, warmup, duration, _ => Hold(holdWallet), Capture));
+    if (Runs("o"))
+        await MeasureTogether($"o. hold + capture, {wallets.Length} wallets ({c} workers)", () => runner.RunPairsAsync($"o. hold + capture pairs, {wallets.Length} wallets", c, warmup, duration, rng => Hold(RandomWallet(rng)), Capture));
 }
 
 var text = report.Render();

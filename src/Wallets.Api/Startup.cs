@@ -91,6 +91,7 @@ public static class Startup
 
         services.AddSingleton<WalletExpiryJob>();
         services.AddSingleton<GrantExpiryJob>();
+        services.AddSingleton<HoldExpiryJob>();
         services.AddSingleton<RecurringTopUpJob>();
         services.AddSingleton<IdempotencyKeyCleanupJob>();
         services.AddSingleton<JobMetrics>();
@@ -103,6 +104,7 @@ public static class Startup
             services.AddClockJob<BillingJob>();
             services.AddClockJob<WalletExpiryJob>();
             services.AddClockJob<GrantExpiryJob>();
+            services.AddClockJob<HoldExpiryJob>();
             services.AddClockJob<RecurringTopUpJob>();
             services.AddClockJob<IdempotencyKeyCleanupJob>();
             services.AddClockJob<UsageShardFoldJob>();

@@ -799,3 +799,51 @@ describe("wallets: credits that expire one by one", () => {
     assert.deepEqual(body.error_details, { expiration_at: ["date_in_past"] });
   });
 });
+
+// Holds (an addition to Lago: POST /wallets/{id}/holds, /holds/{id}/capture): the client has no methods for them, so
+// they are sent with fetch; what matters is that the client's own wallet calls still parse a wallet that has holds.
+describe("wallets: a wallet with holds still parses in the official client", () => {
+  const externalId = unique("hcust");
+  let wallet;
+
+  after(async () => {
+    await cleanUp(externalId, wallet ? [wallet.lago_id] : []);
+  });
+
+  async function post(path, body) {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await res.json();
+    assert.equal(res.status, 200, `POST ${path}: ${json(data)}`);
+    return data;
+  }
+
+  it("findWallet, findAllWallets and the transactions list parse a wallet with an active and a captured hold", async () => {
+    await createCustomer(externalId);
+    ({ wallet } = await ok(lago.wallets.createWallet({
+      wallet: { external_customer_id: externalId, rate_amount: "2", currency: "USD", granted_credits: "10" },
+    })));
+    const { hold: active } = await post(`/wallets/${wallet.lago_id}/holds`, { hold: { credits: "3", external_id: "render-1" } });
+    const { hold: captured } = await post(`/wallets/${wallet.lago_id}/holds`, { hold: { credits: "2", external_id: "llm-1" } });
+    assert.equal(active.status, "active");
+    const { hold: done } = await post(`/holds/${captured.lago_id}/capture`, { hold: { credits: "1.5" } });
+    assert.deepEqual([done.status, done.captured_credits], ["captured", "1.5"]);
+
+    const w = await findWallet(wallet.lago_id);
+    assertWalletShape(w);
+    assert.deepEqual(
+      [w.credits_balance, w.balance_cents, w.held_credits, w.held_balance_cents, w.credits_ongoing_balance],
+      ["8.5", 1700, "3.0", 600, "5.5"],
+    );
+    const listed = await ok(lago.wallets.findAllWallets({ external_customer_id: externalId }));
+    assert.equal(listed.wallets[0].held_credits, "3.0");
+    const { wallet_transactions: transactions } = await ok(lago.wallets.findAllWalletTransactions(wallet.lago_id, { transaction_type: "outbound" }));
+    assert.equal(transactions.length, 1);
+    assert.deepEqual([transactions[0].transaction_status, transactions[0].credit_amount, transactions[0].lago_invoice_id],
+      ["invoiced", "1.5", null]);
+    assert.ok(transactions[0].metadata.some((m) => m.key === "lago_hold_id" && m.value === captured.lago_id), json(transactions[0].metadata));
+  });
+});

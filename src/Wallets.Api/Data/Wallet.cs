@@ -16,6 +16,8 @@ public sealed class Wallet
     public decimal RateAmount { get; set; }
     public long BalanceCents { get; set; }
     public long ConsumedAmountCents { get; set; }
+    /// <summary>What its active holds reserve: the wallet may spend only <see cref="AvailableCents"/> on anything else.</summary>
+    public long HeldCents { get; set; }
     public long OngoingUsageBalanceCents { get; set; }
     public bool DepletedOngoingBalance { get; set; }
     public bool InvoiceRequiresSuccessfulPayment { get; set; }
@@ -47,6 +49,8 @@ public sealed class Wallet
 
     /// <summary>Whether a balance of <paramref name="balanceCents"/> leaves the alert band, so the balance alerts must be evaluated.</summary>
     public bool LeavesAlertBand(long balanceCents) => balanceCents <= AlertFloorCents || balanceCents > AlertCeilingCents;
+    /// <summary>The balance no hold reserves: what voids, invoices, usage and new holds may take.</summary>
+    public long AvailableCents => BalanceCents - HeldCents;
 
     /// <summary>The one credits↔money conversion for this wallet.</summary>
     public CreditRate Rate => new(RateAmount, Currencies.Get(Currency));

@@ -20,6 +20,8 @@ public sealed class WalletTransaction
     public Guid? InvoiceId { get; set; }
     public Guid? CreditNoteId { get; set; }
     public Guid? VoidedInvoiceId { get; set; }
+    /// <summary>The hold an `invoiced` outbound captured (it names no invoice then).</summary>
+    public Guid? HoldId { get; set; }
     public bool InvoiceRequiresSuccessfulPayment { get; set; }
     public DateTimeOffset? SettledAt { get; set; }
     public DateTimeOffset? FailedAt { get; set; }

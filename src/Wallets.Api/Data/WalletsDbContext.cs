@@ -28,6 +28,7 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
     public DbSet<RecurringTransactionRule> RecurringTransactionRules => Set<RecurringTransactionRule>();
     public DbSet<WalletAlert> WalletAlerts => Set<WalletAlert>();
     public DbSet<WalletTransactionConsumption> Consumptions => Set<WalletTransactionConsumption>();
+    public DbSet<Hold> Holds => Set<Hold>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<Fee> Fees => Set<Fee>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
@@ -110,6 +111,15 @@ public sealed partial class WalletsDbContext(DbContextOptions<WalletsDbContext> 
             e.HasOne(c => c.Inbound).WithMany().HasForeignKey(c => c.InboundWalletTransactionId);
             e.HasOne(c => c.Outbound).WithMany().HasForeignKey(c => c.OutboundWalletTransactionId);
             e.HasQueryFilter(c => c.OrganizationId == OrganizationId);
+        });
+
+        model.Entity<Hold>(e =>
+        {
+            e.ToTable("holds");
+            e.Property(h => h.Credits).HasPrecision(30, 5);
+            e.Property(h => h.CapturedCredits).HasPrecision(30, 5);
+            e.Property(h => h.Metadata).HasColumnType("jsonb").HasJsonConversion();
+            e.HasQueryFilter(h => h.OrganizationId == OrganizationId);
         });
 
         model.Entity<Invoice>(e =>

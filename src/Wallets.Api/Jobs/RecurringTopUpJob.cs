@@ -79,7 +79,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                 """, ct);
 
             var candidates = await db.Database.SqlQuery<ThresholdWallet>($"""
-                SELECT w.id AS "Wallet", w.organization_id AS "Organization", w.customer_id AS "Customer", w.balance_cents AS "BalanceCents",
+                SELECT w.id AS "Wallet", w.organization_id AS "Organization", w.customer_id AS "Customer", w.balance_cents AS "BalanceCents", w.held_cents AS "HeldCents",
                        w.rate_amount AS "RateAmount", w.currency AS "Currency", r.threshold_credits AS "ThresholdCredits",
                        (SELECT COALESCE(sum(t.credit_amount), 0) FROM wallet_transactions t WHERE t.wallet_id = w.id AND t.status = 'pending') AS "PendingCredits"
                 FROM recurring_transaction_rules r JOIN wallets w ON w.id = r.wallet_id AND w.status = 'active'
@@ -123,7 +123,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                 var wallets = chunk.Select(c => new Wallet
                 {
                     Id = c.Wallet, OrganizationId = c.Organization, CustomerId = c.Customer, Code = "", Currency = c.Currency,
-                    RateAmount = c.RateAmount, BalanceCents = c.BalanceCents,
+                    RateAmount = c.RateAmount, BalanceCents = c.BalanceCents, HeldCents = c.HeldCents,
                 }).ToList();
                 IReadOnlyDictionary<Guid, long> usage;
                 try
@@ -139,7 +139,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
                 }
                 foreach (var (candidate, wallet) in chunk.Zip(wallets))
                 {
-                    var credits = wallet.Rate.SignedCredits(wallet.BalanceCents - usage.GetValueOrDefault(wallet.Id));
+                    var credits = wallet.Rate.SignedCredits(wallet.AvailableCents - usage.GetValueOrDefault(wallet.Id));
                     var state = new TopUpWallet(credits, candidate.PendingCredits, null, null);
                     if (RuleTopUps.IsBelowThreshold(new TopUpRule(0, 0, candidate.ThresholdCredits, null, false), state)) below.Add((candidate.Wallet, candidate.Organization));
                 }
@@ -174,6 +174,7 @@ public sealed class RecurringTopUpJob(IServiceScopeFactory scopes, TimeProvider 
         public Guid Organization { get; init; }
         public Guid Customer { get; init; }
         public long BalanceCents { get; init; }
+        public long HeldCents { get; init; }
         public decimal RateAmount { get; init; }
         public string Currency { get; init; } = "";
         public decimal ThresholdCredits { get; init; }

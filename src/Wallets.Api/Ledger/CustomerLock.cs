@@ -24,6 +24,12 @@ public static class CustomerLock
     private static readonly string WalletsSql =
         $"SELECT count({Sql("c")}) FROM (SELECT DISTINCT customer_id AS c FROM wallets WHERE id = ANY($1) ORDER BY c OFFSET 0) AS sorted";
 
+    // The customers of these wallets and of the wallets of these holds, in the same order.
+    private static readonly string WalletsAndHoldsSql = $"""
+        SELECT count({Sql("c")}) FROM (SELECT DISTINCT c FROM (SELECT customer_id FROM wallets WHERE id = ANY($1)
+            UNION ALL SELECT customer_id FROM holds WHERE id = ANY($2)) AS x (c) ORDER BY c OFFSET 0) AS sorted
+        """;
+
     public static Task LockCustomerAsync(this WalletsDbContext db, Guid customerId, CancellationToken ct) => db.LockCustomersAsync([customerId], ct);
 
     public static Task LockCustomersAsync(this WalletsDbContext db, IReadOnlyCollection<Guid> customerIds, CancellationToken ct) =>
@@ -39,4 +45,8 @@ public static class CustomerLock
     /// <summary>For a raw batch: locks the customers of these wallets (a group commit's first statement).</summary>
     public static NpgsqlBatchCommand ForWallets(Guid[] walletIds) =>
         new(WalletsSql) { Parameters = { new NpgsqlParameter { Value = walletIds } } };
+
+    /// <summary>For a raw batch: locks the customers of these wallets and of these holds' wallets (a hold batch's first statement).</summary>
+    public static NpgsqlBatchCommand ForWalletsAndHolds(Guid[] walletIds, Guid[] holdIds) =>
+        new(WalletsAndHoldsSql) { Parameters = { new NpgsqlParameter { Value = walletIds }, new NpgsqlParameter { Value = holdIds } } };
 }

@@ -17,13 +17,15 @@ public static class ExpiryVoids
     /// <summary>A wallet whose next expiry is due, as read here, with its grants that expired still holding something (maybe none).</summary>
     public sealed record DueWallet(Wallet Wallet, List<InboundGrant> Grants);
 
+    // A grant's remaining is read without what a hold still reserves of it (a hold only reserves grants that outlive it,
+    // so that is one past its own expiry that nothing has ended yet): that part is voided once the hold ends.
     // Under the customer lock: the wallets whose next expiry has passed (one primary-key probe each for the others), each
     // with its expired grants still holding something, by the expiring index. None when the grant that set the wallet's
     // next expiry was spent first: then only next_expiration_at moves on.
     private const string DueSql = """
         SELECT w.id, w.organization_id, w.customer_id, w.currency, w.rate_amount, w.invoice_requires_successful_payment, w.balance_cents,
                w.alert_floor_cents, w.alert_ceiling_cents,
-               t.id, t.priority, t.transaction_status = 'granted', t.created_at, t.remaining_amount_cents, t.expiration_at
+               t.id, t.priority, t.transaction_status = 'granted', t.created_at, t.remaining_amount_cents - t.held_cents, t.expiration_at
         FROM wallets w LEFT JOIN wallet_transactions t ON t.wallet_id = w.id AND t.expiration_at <= $2
             AND t.transaction_type = 'inbound' AND t.status = 'settled' AND t.remaining_amount_cents > 0
         WHERE w.id = ANY($1) AND w.next_expiration_at <= $2

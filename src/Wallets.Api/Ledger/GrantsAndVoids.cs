@@ -15,7 +15,8 @@ public sealed record GrantOrVoid(
 /// <summary>
 /// The ledger's hot path: the grants and voids of any number of <see cref="GrantOrVoid"/> requests in two round trips
 /// of prepared SQL, whatever their number. The first takes every customer's lock (<see cref="CustomerLock"/>) and reads
-/// the wallets, their grants and the organizations' webhook endpoints; each request is then checked and split over
+/// the wallets, their grants (what no hold reserves of each), their holds past their expiry (ended first, as `expired`)
+/// and the organizations' webhook endpoints; each request is then checked and split over
 /// grants in memory, in order, by the domain's consumption engine, each seeing the ones before it; the second round
 /// trip writes every row (<see cref="LedgerChanges"/>) with its webhooks. A refused request writes nothing (no row, no
 /// webhook) and does not affect the others. Expiries due on the wallets read are written first
@@ -63,6 +64,7 @@ public static class GrantsAndVoids
     {
         public Guid Id { get; } = id;
         public Guid WalletId { get; } = walletId;
+        /// <summary>What it holds that no hold reserves: all a void may take.</summary>
         public long Remaining { get; set; } = remaining;
         public InboundGrant Candidate => new(Id, priority, granted, createdAt, Remaining, expirationAt);
     }
@@ -81,17 +83,18 @@ public static class GrantsAndVoids
     private const string WalletsSql = """
         SELECT id, organization_id, customer_id, status, currency, rate_amount, balance_cents, invoice_requires_successful_payment,
                (SELECT COALESCE(sum(p.amount_cents), 0) FROM wallet_transactions p WHERE p.wallet_id = w.id AND p.status = 'pending'),
-               alert_floor_cents, alert_ceiling_cents, next_expiration_at <= $2
+               alert_floor_cents, alert_ceiling_cents, next_expiration_at <= $2, held_cents
         FROM wallets w WHERE id = ANY($1)
           AND EXISTS (SELECT 1 FROM customers c WHERE c.id = w.customer_id AND c.deleted_at IS NULL)
         """;
 
+    // Held credits are not there for a void; a hold past its expiry gives them back below.
     private const string GrantsSql = """
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), expiration_at, false
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents - held_cents, 0), expiration_at, false
         FROM wallet_transactions
         WHERE wallet_id = ANY($1) AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0
         UNION ALL
-        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents, 0), expiration_at, true
+        SELECT id, wallet_id, priority, transaction_status = 'granted', created_at, COALESCE(remaining_amount_cents - held_cents, 0), expiration_at, true
         FROM wallet_transactions WHERE id = ANY($2) AND transaction_type = 'inbound'
         """;
 
@@ -106,6 +109,7 @@ public static class GrantsAndVoids
         batch.BatchCommands.Add(CustomerLock.ForWallets(walletIds));
         batch.BatchCommands.Add(LedgerChanges.Command(WalletsSql, walletIds, now));
         batch.BatchCommands.Add(LedgerChanges.Command(GrantsSql, poolVoids, targets));
+        batch.BatchCommands.Add(HoldRows.Due(walletIds, now));
         batch.BatchCommands.Add(WebhookSubscriptions.Command(organizations));
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
@@ -118,7 +122,7 @@ public static class GrantsAndVoids
                 Id = reader.GetGuid(0), OrganizationId = reader.GetGuid(1), CustomerId = reader.GetGuid(2), Status = reader.GetString(3),
                 Code = "", Currency = reader.GetString(4), RateAmount = reader.GetDecimal(5), BalanceCents = reader.GetInt64(6),
                 InvoiceRequiresSuccessfulPayment = reader.GetBoolean(7), AlertFloorCents = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                AlertCeilingCents = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                AlertCeilingCents = reader.IsDBNull(10) ? null : reader.GetInt64(10), HeldCents = reader.GetInt64(12),
             };
             state.Wallets[wallet.Id] = new WalletState(wallet, reader.GetDecimal(8));
             if (!reader.IsDBNull(11) && reader.GetBoolean(11)) state.Due.Add(wallet.Id);
@@ -132,7 +136,16 @@ public static class GrantsAndVoids
             if (!reader.GetBoolean(7) && state.Wallets.TryGetValue(grant.WalletId, out var ws)) ws.Grants.Add(grant);
         }
         await reader.NextResultAsync(ct);
+        var due = await HoldRows.ReadAsync(reader, ct);
+        await reader.NextResultAsync(ct);
         await session.Subscriptions.ReadAsync(reader, organizations, ct);
+        foreach (var held in due.Where(h => state.Wallets.ContainsKey(h.Hold.WalletId)))
+        {
+            held.Expire(session.Changes, now);
+            state.Wallets[held.Hold.WalletId].Wallet.HeldCents -= held.Hold.AmountCents;
+            foreach (var r in held.Reservations)
+                if (state.Grants.TryGetValue(r.GrantId, out var grant)) grant.Remaining += r.Cents;
+        }
         return state;
     }
 
@@ -163,8 +176,8 @@ public static class GrantsAndVoids
             if (!parsed.IsOk) return parsed.Error!;
             voided = parsed.Value;
         }
-        // A pool-wide void may take at most what the wallet holds now (before this request's grant, as Lago checks).
-        if (target is null && voided is not null && voided.AmountCents > wallet.BalanceCents)
+        // A pool-wide void may take at most what the wallet holds now and no hold reserves (before this request's grant, as Lago checks).
+        if (target is null && voided is not null && voided.AmountCents > wallet.AvailableCents)
             return LagoError.Validation("voided_credits", "insufficient_credits");
 
         var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name;

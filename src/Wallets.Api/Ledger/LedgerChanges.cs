@@ -11,7 +11,7 @@ namespace Wallets.Api.Ledger;
 /// `wallet_transaction_consumptions` and in wallet balances, with the webhooks that report it, written set-based in
 /// one statement batch (one statement per kind of change, whatever the number of rows). Group commits and handler
 /// transactions alike collect their changes here; <see cref="LedgerSession"/> sends them. The database re-checks
-/// every ledger rule (balances equal their grants, every debit funded) at commit.
+/// every ledger rule (balances equal their grants, every debit funded, holds within what is there) at commit.
 /// </summary>
 public sealed class LedgerChanges
 {
@@ -31,10 +31,17 @@ public sealed class LedgerChanges
     private readonly HashSet<Guid> _expired = [];
     private readonly HashSet<Guid> _evaluated = [];
 
+    private readonly List<(Hold Hold, IReadOnlyList<HoldReservation> Reservations)> _newHolds = [];
+    private readonly List<Hold> _endedHolds = [];
+    // What holds reserve moves, per grant and per wallet (net over the batch).
+    private readonly Dictionary<Guid, long> _heldGrants = [];
+    private readonly Dictionary<Guid, long> _heldWallets = [];
+
     /// <summary>The customers whose balances this session moved (their ongoing balances moved too), kept until the session ends.</summary>
     public HashSet<(Guid Organization, Guid Customer)> MovedCustomers { get; } = [];
 
-    public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0 || _expired.Count > 0;
+    public bool HasRows => _inserts.Count > 0 || _statusChanges.Count > 0 || _taken.Count > 0 || _wallets.Count > 0 || _expired.Count > 0
+        || _newHolds.Count > 0 || _endedHolds.Count > 0;
 
     public bool HasWebhooks => _webhooks.Count > 0;
 
@@ -44,7 +51,7 @@ public sealed class LedgerChanges
         _inserts.Add(row);
         if (row.RemainingAmountCents is { } remaining) _insertRemaining[row.Id] = remaining;
         Expiring(row);
-        _webhooks.Add(new LedgerWebhook(LedgerWebhook.Created, row, wallet));
+        _webhooks.Add(LedgerWebhook.Of(LedgerWebhook.Created, row, wallet));
     }
 
     /// <summary>A purchase settled or failed (its status, settled/failed time and remaining), reported by `wallet_transaction.updated`.</summary>
@@ -52,7 +59,7 @@ public sealed class LedgerChanges
     {
         _statusChanges.Add(row);
         Expiring(row);
-        _webhooks.Add(new LedgerWebhook(LedgerWebhook.Updated, row, wallet));
+        _webhooks.Add(LedgerWebhook.Of(LedgerWebhook.Updated, row, wallet));
     }
 
     /// <summary>An open grant with an expiry brings its wallet's next expiry forward (the wallet's row moves with its balance).</summary>
@@ -66,7 +73,7 @@ public sealed class LedgerChanges
     public void ExpiriesVoided(Guid walletId) => _expired.Add(walletId);
 
     /// <summary>The purchase's payment failed: `wallet_transaction.payment_failure`.</summary>
-    public void PaymentFailed(WalletTransaction row, Wallet wallet) => _webhooks.Add(new LedgerWebhook(LedgerWebhook.PaymentFailure, row, wallet));
+    public void PaymentFailed(WalletTransaction row, Wallet wallet) => _webhooks.Add(LedgerWebhook.Of(LedgerWebhook.PaymentFailure, row, wallet));
 
     /// <summary>A debit takes <paramref name="cents"/> from a grant (one already stored, or one inserted by this batch), traced by a consumption row.</summary>
     public void Take(Guid grantId, WalletTransaction debit, long cents)
@@ -87,7 +94,32 @@ public sealed class LedgerChanges
         if (_evaluated.Contains(wallet.Id) || wallet.LeavesAlertBand(wallet.BalanceCents + balanceCents)) _alerted.Add(wallet.Id);
     }
 
-    public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.Wallet.OrganizationId).Distinct();
+    /// <summary>A new active hold: its grants and its wallet hold what it reserved from each (`hold.created`).</summary>
+    public void Reserve(Hold hold, IReadOnlyList<HoldReservation> reservations)
+    {
+        _newHolds.Add((hold, reservations));
+        MoveHeld(hold, reservations, +1);
+        _webhooks.Add(LedgerWebhook.Of(hold));
+    }
+
+    /// <summary>
+    /// A hold ends as its status says (captured, released or expired): nothing it reserved is held any more (a
+    /// capture's debit, written as any other, takes its part). Reported by `hold.&lt;status&gt;`.
+    /// </summary>
+    public void End(Hold hold, IReadOnlyList<HoldReservation> reservations)
+    {
+        _endedHolds.Add(hold);
+        MoveHeld(hold, reservations, -1);
+        _webhooks.Add(LedgerWebhook.Of(hold));
+    }
+
+    private void MoveHeld(Hold hold, IReadOnlyList<HoldReservation> reservations, int sign)
+    {
+        foreach (var r in reservations) _heldGrants[r.GrantId] = _heldGrants.GetValueOrDefault(r.GrantId) + sign * r.Cents;
+        _heldWallets[hold.WalletId] = _heldWallets.GetValueOrDefault(hold.WalletId) + sign * hold.AmountCents;
+    }
+
+    public IEnumerable<Guid> WebhookOrganizations => _webhooks.Select(w => w.OrganizationId).Distinct();
 
     // Relative updates: the row was read under the customer lock, but the delta is what this batch decided. The same
     // statement appends the balance history row (checked at commit to be the wallet's balance): the change counts from
@@ -107,12 +139,12 @@ public sealed class LedgerChanges
     private const string InsertSql = """
         INSERT INTO wallet_transactions (id, organization_id, customer_id, wallet_id, transaction_type, status, transaction_status, source,
             amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata, invoice_id, voided_invoice_id,
-            invoice_requires_successful_payment, settled_at, expiration_at, created_at, updated_at)
+            invoice_requires_successful_payment, settled_at, expiration_at, created_at, hold_id, updated_at)
         SELECT t.*, t.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
             $9::bigint[], $10::numeric[], $11::bigint[], $12::integer[], $13::varchar[], $14::jsonb[], $15::uuid[], $16::uuid[],
-            $17::boolean[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[]) AS t (id, organization_id, customer_id, wallet_id,
+            $17::boolean[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::uuid[]) AS t (id, organization_id, customer_id, wallet_id,
             transaction_type, status, transaction_status, source, amount_cents, credit_amount, remaining_amount_cents, priority, name, metadata,
-            invoice_id, voided_invoice_id, invoice_requires_successful_payment, settled_at, expiration_at, created_at)
+            invoice_id, voided_invoice_id, invoice_requires_successful_payment, settled_at, expiration_at, created_at, hold_id)
         """;
 
     // A purchase changes status once (pending → settled or failed), under the customer lock.
@@ -154,6 +186,7 @@ public sealed class LedgerChanges
         var commands = Commands(now).ToList();
         _inserts.Clear(); _insertRemaining.Clear(); _taken.Clear(); _statusChanges.Clear(); _consumptions.Clear(); _wallets.Clear(); _alerted.Clear();
         _expiring.Clear(); _expired.Clear();
+        _newHolds.Clear(); _endedHolds.Clear(); _heldGrants.Clear(); _heldWallets.Clear();
         return commands;
     }
 
@@ -163,13 +196,59 @@ public sealed class LedgerChanges
     /// </summary>
     public NpgsqlBatchCommand? TakeOutbox(DateTimeOffset now, WebhookSubscriptions subscriptions)
     {
-        var messages = _webhooks.Where(w => subscriptions.Wants(w.Wallet.OrganizationId, w.Type)).Select(w => w.Message()).ToList();
+        var messages = _webhooks.Where(w => subscriptions.Wants(w.OrganizationId, w.Type)).Select(w => w.Message()).ToList();
         _webhooks.Clear();
         return messages.Count > 0 ? WebhookOutbox.Command(messages, now) : null;
     }
 
+    // Relative, as for balances; the CHECKs (held <= remaining, held <= balance) refuse holding what is not there.
+    private const string HeldGrantsSql = """
+        UPDATE wallet_transactions t SET held_cents = t.held_cents + c.cents, updated_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE t.id = c.id
+        """;
+
+    // The wallet's updated_at moves too: what it may spend changed (threshold top-ups look for changed wallets).
+    private const string HeldWalletsSql = """
+        UPDATE wallets w SET held_cents = w.held_cents + c.cents, updated_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS c (id, cents) WHERE w.id = c.id
+        """;
+
+    private const string NewHoldsSql = """
+        INSERT INTO holds (id, organization_id, customer_id, wallet_id, external_id, status, credits, amount_cents, expires_at, metadata,
+            created_at, updated_at)
+        SELECT h.*, h.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::numeric[], $8::bigint[],
+            $9::timestamptz[], $10::jsonb[], $11::timestamptz[])
+            AS h (id, organization_id, customer_id, wallet_id, external_id, status, credits, amount_cents, expires_at, metadata, created_at)
+        """;
+
+    private const string ReservationsSql = """
+        INSERT INTO hold_reservations (hold_id, inbound_wallet_transaction_id, wallet_id, organization_id, position, cents)
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::integer[], $6::bigint[])
+        """;
+
+    // A hold ends once (active → captured, released or expired), decided under the customer lock.
+    private const string EndedHoldsSql = """
+        UPDATE holds h SET status = e.status, captured_credits = e.captured_credits, captured_amount_cents = e.captured_cents,
+            wallet_transaction_id = e.transaction, captured_at = e.captured_at, released_at = e.released_at, updated_at = $8
+        FROM unnest($1::uuid[], $2::text[], $3::numeric[], $4::bigint[], $5::uuid[], $6::timestamptz[], $7::timestamptz[])
+            AS e (id, status, captured_credits, captured_cents, transaction, captured_at, released_at)
+        WHERE h.id = e.id
+        """;
+
+    /// <summary>
+    /// What holds reserve moves before the balances when it goes down and after them when it goes up, so the
+    /// immediate CHECKs (held within remaining, within balance) hold after every statement, not only at the end.
+    /// </summary>
+    private IEnumerable<NpgsqlBatchCommand> HeldCommands(bool freed, DateTimeOffset now)
+    {
+        foreach (var (sql, deltas) in new[] { (HeldGrantsSql, _heldGrants), (HeldWalletsSql, _heldWallets) })
+        {
+            var moves = deltas.Where(d => freed ? d.Value < 0 : d.Value > 0).ToList();
+            if (moves.Count > 0) yield return Command(sql, moves.Select(m => m.Key).ToArray(), moves.Select(m => m.Value).ToArray(), now);
+        }
+    }
+
     private IEnumerable<NpgsqlBatchCommand> Commands(DateTimeOffset now)
     {
+        foreach (var command in HeldCommands(freed: true, now)) yield return command;
         if (_wallets.Count > 0)
         {
             var wallets = _wallets.ToList();
@@ -197,7 +276,7 @@ public sealed class LedgerChanges
                 new NpgsqlParameter { Value = rows.Select(t => JsonColumn.Serialize(t.Metadata)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
                 rows.Select(t => t.InvoiceId).ToArray(), rows.Select(t => t.VoidedInvoiceId).ToArray(),
                 rows.Select(t => t.InvoiceRequiresSuccessfulPayment).ToArray(), rows.Select(t => t.SettledAt).ToArray(),
-                rows.Select(t => t.ExpirationAt).ToArray(), rows.Select(t => t.CreatedAt).ToArray());
+                rows.Select(t => t.ExpirationAt).ToArray(), rows.Select(t => t.CreatedAt).ToArray(), rows.Select(t => t.HoldId).ToArray());
         }
         if (_statusChanges.Count > 0)
         {
@@ -214,6 +293,28 @@ public sealed class LedgerChanges
                 links.Select(c => c.WalletId).ToArray(), links.Select(c => c.Inbound).ToArray(), links.Select(c => c.Outbound).ToArray(),
                 links.Select(c => c.Cents).ToArray(), now);
         }
+        if (_newHolds.Count > 0)
+        {
+            var holds = _newHolds.ConvertAll(n => n.Hold);
+            yield return Command(NewHoldsSql, holds.Select(h => h.Id).ToArray(), holds.Select(h => h.OrganizationId).ToArray(),
+                holds.Select(h => h.CustomerId).ToArray(), holds.Select(h => h.WalletId).ToArray(), holds.Select(h => h.ExternalId).ToArray(),
+                holds.Select(h => h.Status).ToArray(), holds.Select(h => h.Credits).ToArray(), holds.Select(h => h.AmountCents).ToArray(),
+                holds.Select(h => h.ExpiresAt).ToArray(),
+                new NpgsqlParameter { Value = holds.Select(h => h.Metadata is null ? null : JsonColumn.Serialize(h.Metadata)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                holds.Select(h => h.CreatedAt).ToArray());
+            var parts = _newHolds.SelectMany(n => n.Reservations.Select((r, i) => (n.Hold, Reservation: r, Position: i))).ToList();
+            yield return Command(ReservationsSql, parts.Select(p => p.Hold.Id).ToArray(), parts.Select(p => p.Reservation.GrantId).ToArray(),
+                parts.Select(p => p.Hold.WalletId).ToArray(), parts.Select(p => p.Hold.OrganizationId).ToArray(), parts.Select(p => p.Position).ToArray(),
+                parts.Select(p => p.Reservation.Cents).ToArray());
+        }
+        if (_endedHolds.Count > 0)
+        {
+            var holds = _endedHolds;
+            yield return Command(EndedHoldsSql, holds.Select(h => h.Id).ToArray(), holds.Select(h => h.Status).ToArray(),
+                holds.Select(h => h.CapturedCredits).ToArray(), holds.Select(h => h.CapturedAmountCents).ToArray(),
+                holds.Select(h => h.WalletTransactionId).ToArray(), holds.Select(h => h.CapturedAt).ToArray(), holds.Select(h => h.ReleasedAt).ToArray(), now);
+        }
+        foreach (var command in HeldCommands(freed: false, now)) yield return command;
         if (_expired.Count > 0) yield return Command(NextExpirySql, _expired.ToArray());
     }
 

@@ -1,27 +1,37 @@
 using Npgsql;
 using Wallets.Api.Data;
+using Wallets.Api.Features.Holds;
 using Wallets.Api.Features.WalletTransactions;
 using Wallets.Api.Features.Webhooks;
 
 namespace Wallets.Api.Ledger;
 
 /// <summary>
-/// A webhook the ledger sends about one of its rows, as Lago sends it: `wallet_transaction.created` for every row a
-/// change creates (top-ups, grants, voids, invoice debits, regrants, recurring top-ups; also the voids of termination
-/// and expiry, which Lago does not make), `wallet_transaction.updated` when a purchase settles or fails, and
-/// `wallet_transaction.payment_failure` when its payment fails.
+/// A webhook the ledger sends, serialized only when some endpoint wants it (at the end of the unit of work, so the
+/// object is as the change left it). About its rows, as Lago sends them: `wallet_transaction.created` for every row a
+/// change creates (top-ups, grants, voids, invoice debits, regrants, recurring top-ups, captures; also the voids of
+/// termination and expiry, which Lago does not make), `wallet_transaction.updated` when a purchase settles or fails,
+/// and `wallet_transaction.payment_failure` when its payment fails. About holds: `hold.created`, `hold.captured`,
+/// `hold.released` and `hold.expired`, with the hold as the API returns it.
 /// </summary>
-public sealed record LedgerWebhook(string Type, WalletTransaction Transaction, Wallet Wallet)
+public sealed record LedgerWebhook(Guid OrganizationId, string Type, Func<WebhookMessage> Message)
 {
     public const string Created = "wallet_transaction.created";
     public const string Updated = "wallet_transaction.updated";
     public const string PaymentFailure = "wallet_transaction.payment_failure";
 
-    /// <summary>Serialized only for an organization with an endpoint that wants it: the object the API returns for the row.</summary>
-    public WebhookMessage Message() => Type == PaymentFailure
-        ? new WebhookMessage(Wallet.OrganizationId, Type, "payment_provider_wallet_transaction_payment_error", new PaymentError(
-            Transaction.Id, Wallet.CustomerId, Wallet.Customer?.ExternalId ?? "", null, null, null, null))
-        : new WebhookMessage(Wallet.OrganizationId, Type, "wallet_transaction", WalletTransactionView.From(Transaction, Wallet));
+    public static LedgerWebhook Of(string type, WalletTransaction transaction, Wallet wallet) => new(wallet.OrganizationId, type, () => type == PaymentFailure
+        ? new WebhookMessage(wallet.OrganizationId, type, "payment_provider_wallet_transaction_payment_error", new PaymentError(
+            transaction.Id, wallet.CustomerId, wallet.Customer?.ExternalId ?? "", null, null, null, null))
+        : new WebhookMessage(wallet.OrganizationId, type, "wallet_transaction", WalletTransactionView.From(transaction, wallet)));
+
+    /// <summary>`hold.created`, `hold.captured`, `hold.released` or `hold.expired`, as its status names it; the hold as it is now.</summary>
+    public static LedgerWebhook Of(Hold hold)
+    {
+        var type = $"hold.{(hold.Status == HoldStatus.Active ? "created" : hold.Status)}";
+        var view = HoldView.From(hold);
+        return new(hold.OrganizationId, type, () => new WebhookMessage(hold.OrganizationId, type, "hold", view));
+    }
 
     /// <summary>
     /// Lago's `payment_provider_wallet_transaction_payment_error`. Payments are reported to this service

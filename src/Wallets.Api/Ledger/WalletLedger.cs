@@ -117,9 +117,10 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
         return true;
     }
 
+    // What each grant holds beyond what holds reserve: all a debit may take.
     private const string GrantsSql = """
-        SELECT id, priority, transaction_status = 'granted', created_at, remaining_amount_cents, expiration_at, transaction_status FROM wallet_transactions
-        WHERE wallet_id = $1 AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0
+        SELECT id, priority, transaction_status = 'granted', created_at, remaining_amount_cents - held_cents, expiration_at, transaction_status FROM wallet_transactions
+        WHERE wallet_id = $1 AND transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > held_cents
         """;
 
     /// <summary>
@@ -196,11 +197,44 @@ public sealed class WalletLedger(WalletsDbContext db, Tenant tenant, TimeProvide
         _fundings.Where(f => f.Debit == debit.Id).Select(f => (f.GrantKind, f.Cents));
 
     /// <summary>
-    /// Voids everything the wallet still holds (termination, expiry), traced like any debit; grants expired meanwhile are
-    /// voided by their own expiry first. Null when empty.
+    /// Ends the wallets' holds past their expiry (as `expired`), so what is read next of their balances counts only
+    /// live holds: the expiry job may not have come yet.
+    /// </summary>
+    public Task ExpireDueHoldsAsync(IReadOnlyList<Wallet> wallets, CancellationToken ct) =>
+        EndHoldsAsync(wallets, HoldRows.Due(wallets.Select(w => w.Id).ToArray(), clock.GetUtcNow()), ct);
+
+    /// <summary>Releases every active hold of the wallet (termination); those past their expiry end as `expired`.</summary>
+    private Task ReleaseHoldsAsync(Wallet wallet, CancellationToken ct) =>
+        EndHoldsAsync([wallet], LedgerChanges.Command(HoldRows.ActiveSql, wallet.Id), ct);
+
+    private async Task EndHoldsAsync(IReadOnlyList<Wallet> wallets, NpgsqlBatchCommand read, CancellationToken ct)
+    {
+        if (wallets.Count == 0) return;
+        var now = clock.GetUtcNow();
+        List<HeldHold> holds;
+        await using (var reader = (await Session.FlushAsync(now, ct, read))!) holds = await HoldRows.ReadAsync(reader, ct);
+        foreach (var held in holds)
+        {
+            if (held.Hold.IsDueAt(now)) held.Expire(Session.Changes, now);
+            else
+            {
+                held.Hold.Status = HoldStatus.Released;
+                held.Hold.ReleasedAt = held.Hold.UpdatedAt = now;
+                Session.Changes.End(held.Hold, held.Reservations);
+            }
+            var wallet = wallets.First(w => w.Id == held.Hold.WalletId);
+            wallet.HeldCents -= held.Hold.AmountCents;
+            KeepUnwritten(wallet, nameof(Wallet.HeldCents));
+        }
+    }
+
+    /// <summary>
+    /// Voids everything the wallet still holds (termination, expiry), traced like any debit, after releasing its holds;
+    /// grants expired meanwhile are voided by their own expiry first. Null when empty.
     /// </summary>
     public async Task<WalletTransaction?> VoidRemainingAsync(Wallet wallet, CancellationToken ct)
     {
+        await ReleaseHoldsAsync(wallet, ct);
         if (wallet.BalanceCents == 0) return null;
         var now = clock.GetUtcNow();
         var grants = await SpendableGrantsAsync(wallet, now, ct);

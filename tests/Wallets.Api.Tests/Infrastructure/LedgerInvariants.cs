@@ -32,12 +32,27 @@ public static class LedgerInvariants
             WHERE (h.seq IS NULL AND (w.balance_seq <> 0 OR w.balance_cents <> 0 OR w.consumed_amount_cents <> 0))
                OR (h.seq IS NOT NULL AND (h.seq <> w.balance_seq OR h.balance_cents <> w.balance_cents OR h.consumed_amount_cents <> w.consumed_amount_cents))
             """),
-        ("terminated wallets hold nothing", "SELECT count(*) FROM wallets WHERE status = 'terminated' AND balance_cents <> 0"),
+        ("terminated wallets hold nothing", "SELECT count(*) FROM wallets WHERE status = 'terminated' AND (balance_cents <> 0 OR held_cents <> 0)"),
         ("no grant funded a debit made at or after its expiry, but its own expiry void", """
             SELECT count(*) FROM wallet_transaction_consumptions c
             JOIN wallet_transactions i ON i.id = c.inbound_wallet_transaction_id
             JOIN wallet_transactions o ON o.id = c.outbound_wallet_transaction_id
             WHERE o.created_at >= i.expiration_at AND NOT (o.transaction_status = 'voided' AND o.settled_at = i.expiration_at)
+            """),
+        ("every wallet holds what its active holds reserved, and its grants hold the same", """
+            SELECT count(*) FROM wallets w
+            WHERE w.held_cents <> (SELECT COALESCE(sum(h.amount_cents), 0) FROM holds h WHERE h.wallet_id = w.id AND h.status = 'active')
+               OR w.held_cents <> (SELECT COALESCE(sum(t.held_cents), 0) FROM wallet_transactions t WHERE t.wallet_id = w.id)
+            """),
+        ("every grant holds what active holds reserved of it, within what it still holds", """
+            SELECT count(*) FROM wallet_transactions t
+            WHERE t.held_cents > COALESCE(t.remaining_amount_cents, 0)
+               OR t.held_cents <> (SELECT COALESCE(sum(r.cents), 0) FROM hold_reservations r JOIN holds h ON h.id = r.hold_id
+                                   WHERE r.inbound_wallet_transaction_id = t.id AND h.status = 'active')
+            """),
+        ("every captured hold's debit is what it captured", """
+            SELECT count(*) FROM holds h LEFT JOIN wallet_transactions t ON t.id = h.wallet_transaction_id
+            WHERE h.status = 'captured' AND COALESCE(t.amount_cents, 0) <> h.captured_amount_cents
             """),
     ];
 

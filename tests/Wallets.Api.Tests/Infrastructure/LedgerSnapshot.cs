@@ -10,7 +10,7 @@ namespace Wallets.Api.Tests.Infrastructure;
 /// </summary>
 public sealed record LedgerSnapshot(
     long Wallets, long Transactions, long Consumptions, long Invoices, long Fees, long IdempotencyKeys, string Balances,
-    string WalletRows, string TransactionRows, string InvoiceRows, string CustomerRows, string RuleRows)
+    string WalletRows, string TransactionRows, string InvoiceRows, string CustomerRows, string RuleRows, string HoldRows)
 {
     public static async Task<LedgerSnapshot> TakeAsync(ApiFactory api) => new(
         await api.ScalarAsync<long>("SELECT count(*) FROM wallets"),
@@ -21,13 +21,14 @@ public sealed record LedgerSnapshot(
         await api.ScalarAsync<long>("SELECT count(*) FROM idempotency_keys"),
         await api.ScalarAsync<string>("SELECT coalesce(string_agg(code || '=' || balance_cents, ',' ORDER BY created_at, id), '') FROM wallets"),
         await DigestAsync(api, "wallets", """
-            id, status, code, name, priority, balance_cents, consumed_amount_cents, paid_top_up_min_amount_cents,
+            id, status, code, name, priority, balance_cents, consumed_amount_cents, held_cents, paid_top_up_min_amount_cents,
             paid_top_up_max_amount_cents, allowed_fee_types, metadata, expiration_at, terminated_at, updated_at
             """),
-        await DigestAsync(api, "wallet_transactions", "id, status, remaining_amount_cents, invoice_id, settled_at, failed_at, updated_at"),
+        await DigestAsync(api, "wallet_transactions", "id, status, remaining_amount_cents, held_cents, invoice_id, settled_at, failed_at, updated_at"),
         await DigestAsync(api, "invoices", "id, status, payment_status, metadata, finalized_at, updated_at"),
         await DigestAsync(api, "customers", "id, currency, updated_at"),
-        await DigestAsync(api, "recurring_transaction_rules", "id, status, \"trigger\", \"interval\", paid_credits, granted_credits, threshold_credits, target_ongoing_balance, updated_at"));
+        await DigestAsync(api, "recurring_transaction_rules", "id, status, \"trigger\", \"interval\", paid_credits, granted_credits, threshold_credits, target_ongoing_balance, updated_at"),
+        await DigestAsync(api, "holds", "id, status, captured_amount_cents, released_at, updated_at"));
 
     private static Task<string> DigestAsync(ApiFactory api, string table, string columns) =>
         api.ScalarAsync<string>($"SELECT coalesce(md5(string_agg(concat_ws('|', {columns}), ',' ORDER BY id)), '') FROM {table}");

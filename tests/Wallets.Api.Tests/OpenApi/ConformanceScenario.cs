@@ -137,6 +137,7 @@ public static class ConformanceScenario
         Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync($"/api/v1/wallets/{walletId}/metadata", new { metadata = "text" }));
 
         await WalletTransactionsAsync(c, walletId);
+        await HoldsAsync(api, c, walletId);
         await UsageAndBillingAsync(api, c, subscription, plan, monthStart);
 
         // What the webhook endpoint was sent, one delivery sent again, and the endpoint removed.
@@ -196,6 +197,25 @@ public static class ConformanceScenario
         Is(HttpStatusCode.OK, await c.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-1"));
         Is(HttpStatusCode.OK, await c.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", body, "grant-1"));
         Is(HttpStatusCode.UnprocessableEntity, await c.SendJsonAsync(HttpMethod.Post, "/api/v1/wallet_transactions", new { wallet_transaction = new { wallet_id = walletId, granted_credits = "2" } }, "grant-1"));
+    }
+
+    /// <summary>Holds: created (and retried), captured, released, listed, and refused.</summary>
+    private static async Task HoldsAsync(ApiFactory api, HttpClient c, string walletId)
+    {
+        var expiresAt = api.Clock.GetUtcNow().AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        var body = new { hold = new { credits = "2", external_id = "llm-1", expires_at = expiresAt, metadata = new { model = "large" } } };
+        var hold = (await c.PostAsync($"/api/v1/wallets/{walletId}/holds", body)).Ok()["hold"]!;
+        Is(HttpStatusCode.OK, await c.PostAsync($"/api/v1/wallets/{walletId}/holds", body));
+        Is(HttpStatusCode.OK, await c.PostAsync($"/api/v1/holds/{hold.Id()}/capture", new { hold = new { credits = "1.5" } }));
+        var other = (await c.PostAsync($"/api/v1/wallets/{walletId}/holds", new { hold = new { credits = "1", external_id = "render-1" } })).Ok()["hold"]!;
+        Is(HttpStatusCode.OK, await c.PostAsync($"/api/v1/holds/{other.Id()}/release", new { }));
+        await c.GetJsonAsync($"/api/v1/holds/{hold.Id()}");
+        await c.GetJsonAsync($"/api/v1/wallets/{walletId}/holds?status=captured");
+        Is(HttpStatusCode.NotFound, await c.GetJsonAsync($"/api/v1/holds/{Guid.NewGuid()}"));
+        Is(HttpStatusCode.NotFound, await c.PostAsync($"/api/v1/wallets/{Guid.NewGuid()}/holds", body));
+        Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync($"/api/v1/wallets/{walletId}/holds", new { hold = new { credits = "100000", external_id = "big" } }));
+        Is(HttpStatusCode.UnprocessableEntity, await c.PostAsync($"/api/v1/holds/{other.Id()}/capture", new { hold = new { credits = "1" } }));
+        Is(HttpStatusCode.NotFound, await c.PostAsync($"/api/v1/holds/{Guid.NewGuid()}/release", new { }));
     }
 
     private static async Task UsageAndBillingAsync(ApiFactory api, HttpClient c, System.Text.Json.Nodes.JsonNode subscription, System.Text.Json.Nodes.JsonNode plan, DateTimeOffset monthStart)

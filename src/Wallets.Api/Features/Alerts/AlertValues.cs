@@ -14,7 +14,7 @@ public static class AlertValues
             ? (await ongoing.UsageOfAsync([wallet], db, ct)).GetValueOrDefault(wallet.Id)
             : 0L;
         var rate = wallet.Rate;
-        var ongoingCents = wallet.BalanceCents - usage;
+        var ongoingCents = wallet.AvailableCents - usage;
         return new Dictionary<string, decimal>
         {
             [WalletAlertTypes.BalanceAmount] = wallet.BalanceCents,

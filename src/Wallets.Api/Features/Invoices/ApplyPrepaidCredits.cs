@@ -28,7 +28,10 @@ public sealed class ApplyPrepaidCredits(WalletsDbContext db, WalletLedger ledger
             .Where(w => w.CustomerId == invoice.CustomerId && w.IsActive && w.Currency == invoice.Currency).ToList();
         // Expired credits pay nothing: their expiries are written before the balances are shared out.
         await ledger.ExpireDueAsync(all, ct);
-        var wallets = all.Where(w => w.BalanceCents > 0)
+        var payers = all.Where(w => w.BalanceCents > 0).ToList();
+        // Held credits are not the invoice's to take: only what no live hold reserves pays.
+        await ledger.ExpireDueHoldsAsync(payers.Where(w => w.HeldCents > 0).ToList(), ct);
+        var wallets = payers.Where(w => w.AvailableCents > 0)
             .OrderBy(w => w.Priority).ThenBy(w => w.CreatedAt).ThenBy(w => w.Id, UuidOrder.Instance)
             .ToList();
         if (wallets.Count == 0) return;
@@ -77,7 +80,7 @@ public sealed class ApplyPrepaidCredits(WalletsDbContext db, WalletLedger ledger
             ? []
             : await db.BillableMetrics.Where(m => codes.Contains(m.Code)).Select(m => new { m.Code, m.Id }).ToDictionaryAsync(m => m.Code, m => m.Id, ct);
         return wallets.Select(w => new WalletCandidate(
-            w.Id, w.Code, w.Priority, w.CreatedAt, w.BalanceCents,
+            w.Id, w.Code, w.Priority, w.CreatedAt, w.AvailableCents,
             w.AllowedFeeTypes.ToHashSet(StringComparer.Ordinal),
             // A code that names no live metric still restricts the wallet: it maps to an id no charge has.
             w.BillableMetricCodes.Select(c => metricIds.GetValueOrDefault(c, Guid.Empty)).ToHashSet())).ToList();

@@ -125,7 +125,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
                 var usage = currency.Select(f => new UsageByKey(FeeKey.ChargeFeeType, f.Fee.Charge.BillableMetricId, f.Fee.TargetWalletCode,
                     f.Fee.AmountCents + f.Fee.Taxes.TaxesAmountCents)).ToList();
                 var candidates = payers.Where(w => w.CustomerId == customer.Key && w.Currency == currency.Key)
-                    .Select(w => new OngoingWallet(new WalletCandidate(w.Id, w.Code, w.Priority, w.CreatedAt, w.BalanceCents,
+                    .Select(w => new OngoingWallet(new WalletCandidate(w.Id, w.Code, w.Priority, w.CreatedAt, w.AvailableCents,
                         w.AllowedFeeTypes.ToHashSet(), w.BillableMetricCodes.Where(metricIds.ContainsKey).Select(c => metricIds[c]).ToHashSet()),
                         w.HasThresholdRule))
                     .ToList();
@@ -135,7 +135,8 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
         return allocated;
     }
 
-    private sealed record Payer(Guid Id, Guid CustomerId, string Code, int Priority, DateTimeOffset CreatedAt, long BalanceCents,
+    /// <param name="AvailableCents">The balance no hold reserves: what usage may be allocated.</param>
+    private sealed record Payer(Guid Id, Guid CustomerId, string Code, int Priority, DateTimeOffset CreatedAt, long AvailableCents,
         string Currency, string[] AllowedFeeTypes, string[] BillableMetricCodes, bool HasThresholdRule);
 
     private sealed record UsageRow(Subscription Subscription, string Interval, string? Timezone, ChargeUsage Usage);
@@ -155,7 +156,7 @@ public sealed class OngoingBalances(NpgsqlDataSource dataSource, PricingCatalog 
     private static NpgsqlBatchCommand[] SnapshotCommands(string customers, Guid organizationId, object customersParameter, DateTimeOffset now) =>
     [
         Command($"""
-            SELECT w.id, w.customer_id, w.code, w.priority, w.created_at, w.balance_cents, w.currency, w.allowed_fee_types, w.billable_metric_codes,
+            SELECT w.id, w.customer_id, w.code, w.priority, w.created_at, w.balance_cents - w.held_cents, w.currency, w.allowed_fee_types, w.billable_metric_codes,
                    EXISTS (SELECT 1 FROM recurring_transaction_rules r WHERE r.wallet_id = w.id AND r.status = 'active' AND r."trigger" = 'threshold')
             FROM wallets w WHERE w.organization_id = $1 AND w.customer_id = {customers} AND w.status = 'active'
             """, organizationId, customersParameter),

@@ -73,7 +73,7 @@ public sealed class RecurringTopUps(WalletsDbContext db, WalletLedger ledger, Cr
         var rate = wallet.Rate;
         var usage = (await ongoing.UsageOfAsync([wallet], db, ct)).GetValueOrDefault(wallet.Id);
         var pending = await db.WalletTransactions.Where(t => t.WalletId == wallet.Id && t.Status == TxStatus.Pending).SumAsync(t => t.CreditAmount, ct);
-        return new TopUpWallet(rate.SignedCredits(wallet.BalanceCents - usage), pending,
+        return new TopUpWallet(rate.SignedCredits(wallet.AvailableCents - usage), pending,
             wallet.PaidTopUpMinAmountCents is { } min ? rate.FromCents(min).Credits : null,
             wallet.PaidTopUpMaxAmountCents is { } max ? rate.FromCents(max).Credits : null);
     }

@@ -47,7 +47,10 @@ public sealed record WalletEnvelope(WalletView Wallet);
 
 public sealed record WalletsPage(IReadOnlyList<WalletView> Wallets, PageMeta Meta);
 
-/// <summary>Lago's wallet object (`WalletSerializer`); balances in credits are derived from cents, never stored apart.</summary>
+/// <summary>
+/// Lago's wallet object (`WalletSerializer`); balances in credits are derived from cents, never stored apart. Added:
+/// `held_credits`/`held_balance_cents`, what active holds reserve (part of the balance, not of the ongoing balance).
+/// </summary>
 public sealed record WalletView(
     Guid LagoId,
     Guid LagoCustomerId,
@@ -67,6 +70,8 @@ public sealed record WalletView(
     long OngoingBalanceCents,
     long OngoingUsageBalanceCents,
     bool DepletedOngoingBalance,
+    decimal HeldCredits,
+    long HeldBalanceCents,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpirationAt,
     DateTimeOffset? LastBalanceSyncAt,
@@ -86,12 +91,12 @@ public sealed record WalletView(
     public static WalletView From(Wallet w, string externalCustomerId, long ongoingUsageCents)
     {
         var rate = w.Rate;
-        var ongoingBalance = w.BalanceCents - ongoingUsageCents;
+        var ongoingBalance = w.AvailableCents - ongoingUsageCents;
         return new WalletView(
             w.Id, w.CustomerId, externalCustomerId, null, w.Status, w.Currency, w.Name, w.Code, w.Priority, w.RateAmount,
             rate.FromCents(w.BalanceCents).Credits, w.BalanceCents, rate.FromCents(w.ConsumedAmountCents).Credits,
             rate.SignedCredits(ongoingBalance), rate.SignedCredits(ongoingUsageCents), ongoingBalance, ongoingUsageCents,
-            IsDepleted(w.BalanceCents, ongoingUsageCents),
+            IsDepleted(w.AvailableCents, ongoingUsageCents), rate.FromCents(w.HeldCents).Credits, w.HeldCents,
             w.CreatedAt, w.ExpirationAt, w.LastBalanceSyncAt, w.LastConsumedCreditAt, w.TerminatedAt,
             w.InvoiceRequiresSuccessfulPayment, w.PaidTopUpMinAmountCents, w.PaidTopUpMaxAmountCents, null,
             w.ActiveRule is { Status: WalletStatus.Active } rule ? [RecurringTransactionRuleView.From(rule)] : [],

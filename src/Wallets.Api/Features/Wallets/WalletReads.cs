@@ -21,7 +21,7 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
                w.allowed_fee_types, w.billable_metric_codes, w.metadata::text, w.expiration_at, w.terminated_at, w.last_balance_sync_at,
                w.last_consumed_credit_at, w.created_at,
                EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active'),
-               (SELECT to_jsonb(r)::text FROM recurring_transaction_rules r WHERE r.wallet_id = w.id AND r.status = 'active')
+               (SELECT to_jsonb(r)::text FROM recurring_transaction_rules r WHERE r.wallet_id = w.id AND r.status = 'active'), w.held_cents
         FROM wallets w JOIN customers c ON c.id = w.customer_id AND c.deleted_at IS NULL
         """;
 
@@ -97,6 +97,7 @@ public sealed class WalletReads(NpgsqlDataSource dataSource, Tenant tenant)
             RateAmount = reader.GetDecimal(8),
             BalanceCents = reader.GetInt64(9),
             ConsumedAmountCents = reader.GetInt64(10),
+            HeldCents = reader.GetInt64(24),
             InvoiceRequiresSuccessfulPayment = reader.GetBoolean(11),
             PaidTopUpMinAmountCents = reader.IsDBNull(12) ? null : reader.GetInt64(12),
             PaidTopUpMaxAmountCents = reader.IsDBNull(13) ? null : reader.GetInt64(13),
