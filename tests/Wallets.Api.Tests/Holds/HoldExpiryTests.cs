@@ -76,11 +76,9 @@ public sealed class HoldExpiryTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var client = await api.NewOrganizationClientAsync();
         var wallet = await client.CustomerWithWalletAsync("grant-expiry");
-        var shortLived = await client.GrantAsync(wallet, "5");
-        var longLived = await client.GrantAsync(wallet, "5");
         var now = api.Clock.GetUtcNow();
-        await api.ScalarAsync<int>("UPDATE wallet_transactions SET expiration_at = @at WHERE id = @id RETURNING 1", ("at", now.AddHours(1)), ("id", Guid.Parse(shortLived)));
-        await api.ScalarAsync<int>("UPDATE wallet_transactions SET expiration_at = @at WHERE id = @id RETURNING 1", ("at", now.AddDays(1)), ("id", Guid.Parse(longLived)));
+        (await client.TopUpAsync(wallet, ("granted_credits", "5"), ("expiration_at", now.AddHours(1)))).Ok();
+        var longLived = (string)(await client.TopUpAsync(wallet, ("granted_credits", "5"), ("expiration_at", now.AddDays(1)))).Ok()["wallet_transactions"]![0]!["lago_id"]!;
 
         (await api.UnchangedAsync(() => client.HoldAsync(wallet, "6", "too-long", now.AddHours(2)))).ExpectLagoValidation("credits", "insufficient_credits");
         (await api.UnchangedAsync(() => client.HoldAsync(wallet, "1", "forever"))).ExpectLagoValidation("credits", "insufficient_credits");

@@ -96,7 +96,7 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory api) : IClassFixture<
 
         for (var i = 0; i < 25; i++) await client.CustomerAsync($"cus_iso_{i}");
 
-        var got = await receiver.WaitForAsync(live.Url, 25, seconds: 5);
+        var got = await receiver.WaitForAsync(live.Url, 25, seconds: 30);
         // Isolation by order, not by a stopwatch: the dead endpoint's 25 deliveries need 25 timeouts of 1 s, four at a
         // time, and most of them are still waiting when the live endpoint already has all of its own.
         var deadPending = await api.ScalarAsync<long>($"SELECT count(*) FROM webhooks WHERE webhook_endpoint_id = '{dead.Id}' AND status = 'pending'");

@@ -18,7 +18,8 @@ public static class HoldEndpoints
     {
         var byWallet = api.MapGroup("/wallets/{lago_id}/holds").WithTags("Holds");
         byWallet.MapPost("/", CreateHold).WithName("createHold").Accepts<HoldRequestBody>("application/json").Produces<HoldEnvelope>();
-        byWallet.MapGet("/", FindAllHolds).WithName("findAllHolds").Produces<HoldsPage>();
+        byWallet.MapGet("/", FindAllHolds).WithName("findAllHolds")
+            .WithQuery("status", "`active`, `captured`, `released` or `expired`.").Produces<HoldsPage>();
 
         var holds = api.MapGroup("/holds").WithTags("Holds");
         holds.MapGet("/{lago_id}", FindHold).WithName("findHold").Produces<HoldEnvelope>();
