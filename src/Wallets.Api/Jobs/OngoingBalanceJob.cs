@@ -18,7 +18,10 @@ namespace Wallets.Api.Jobs;
 /// `depleted_ongoing_balance` flag differs from the one stored. Under the lock the balances are computed again and, in
 /// one transaction, the ongoing-balance alerts are evaluated (<see cref="AlertEvaluation.OngoingCommand"/>, `alert.triggered`)
 /// and the flag stored, with `wallet.depleted_ongoing_balance` when it turns true. The stored values decide, so rounds
-/// that overlap, in one process or several, send each crossing and each depletion once.
+/// that overlap, in one process or several, send each crossing and each depletion once. The marks live in this process's
+/// memory, so the first round after a start, and one every <c>Jobs:OngoingBalanceSweepMinutes</c> (default 5, Lago's
+/// cadence), also takes every customer that has an active wallet and an active subscription or a depleted wallet: a
+/// change whose process died before its round, or that no mark follows (a subscription ending), is evaluated then.
 /// </summary>
 public sealed class OngoingBalanceJob(
     IServiceScopeFactory scopes, OngoingBalanceChanges changes, TimeProvider clock, ILogger<OngoingBalanceJob> logger, IConfiguration configuration)
@@ -29,11 +32,34 @@ public sealed class OngoingBalanceJob(
     /// <summary>Customers read (and locked) together.</summary>
     private const int Chunk = 200;
 
+    private const string SweepSql = """
+        SELECT DISTINCT w.customer_id, w.organization_id FROM wallets w
+        WHERE w.status = 'active' AND (w.depleted_ongoing_balance
+            OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = w.customer_id AND s.status = 'active'))
+        """;
+
+    private DateTimeOffset? _sweptAt;
+
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(Math.Clamp(configuration.GetValue("Jobs:OngoingBalanceMilliseconds", 500), 50, 1000));
+
+    private TimeSpan SweepEvery => TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue("Jobs:OngoingBalanceSweepMinutes", 5)));
+
+    /// <summary>Marks every customer whose ongoing balance may need a look, on the first round and every few minutes.</summary>
+    private async Task SweepAsync(CancellationToken ct)
+    {
+        var now = Clock.GetUtcNow();
+        if (_sweptAt is { } swept && now - swept < SweepEvery) return;
+        using var scope = scopes.CreateScope();
+        await using var command = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().CreateCommand(SweepSql);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) changes.Mark(reader.GetGuid(1), reader.GetGuid(0));
+        _sweptAt = now;
+    }
 
     /// <summary>One round; returns the number of customers evaluated under their lock.</summary>
     public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        await SweepAsync(ct);
         var evaluated = 0;
         foreach (var organization in changes.Take().GroupBy(c => c.Value, c => c.Key))
         {

@@ -98,6 +98,20 @@ public sealed class OngoingBalanceAlertTests(ApiFactory api) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task A_depletion_whose_mark_died_with_its_process_is_sent_by_the_first_round_after_a_start()
+    {
+        var (client, organization, _) = await SubscribedAsync();
+        await EventsAsync(client, 10);
+        // The process that stored the events died before its round: its marks are gone.
+        api.Services.GetRequiredService<OngoingBalanceChanges>().Take();
+        var restarted = ActivatorUtilities.CreateInstance<OngoingBalanceJob>(api.Services);
+        Assert.True(await restarted.RunOnceAsync(default) >= 1);
+        Assert.Equal(["depleted 0 true"], await SentAsync(organization));
+        await restarted.RunOnceAsync(default);
+        Assert.Equal(["depleted 0 true"], await SentAsync(organization));
+    }
+
+    [Fact]
     public async Task A_wallet_without_alerts_is_reported_depleted_once_per_depletion()
     {
         var (client, organization, wallet) = await SubscribedAsync();
