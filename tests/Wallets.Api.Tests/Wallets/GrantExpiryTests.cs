@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wallets.Api.Data;
-using Wallets.Api.Features.Organizations;
 using Wallets.Api.Jobs;
+using Wallets.Api.Tests.Alerts;
 using Wallets.Api.Tests.Infrastructure;
 
 namespace Wallets.Api.Tests.Wallets;
@@ -74,7 +73,7 @@ public sealed class GrantExpiryTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task The_job_voids_what_an_untouched_wallets_grant_holds_traced_to_it_with_its_webhook_once()
     {
-        var (client, organization) = await SubscribedOrganizationAsync();
+        var (client, organization) = await api.AlertingOrganizationAsync();
         var expires = Later();
         var wallet = await client.CustomerWithWalletAsync("untouched", ("granted_credits", "5"));
         var grant = (await client.TopUpAsync(wallet, ("granted_credits", "12"), ("expiration_at", Iso(expires)))).Ok()["wallet_transactions"]![0]!;
@@ -240,20 +239,6 @@ public sealed class GrantExpiryTests(ApiFactory api) : IClassFixture<ApiFactory>
         var refused = await Assert.ThrowsAsync<PostgresException>(() =>
             api.ScalarAsync<int>("UPDATE wallets SET next_expiration_at = NULL WHERE id = @id; SELECT 1", ("id", Guid.Parse(wallet))));
         Assert.Equal("wallet_next_expiration_bounds_grants", refused.ConstraintName);
-    }
-
-    /// <summary>A new organization with an endpoint subscribed to every webhook.</summary>
-    private async Task<(HttpClient Client, Guid Organization)> SubscribedOrganizationAsync()
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<WalletsDbContext>();
-        var (organization, key) = await OrganizationSetup.CreateAsync(db, "expiry", api.Clock);
-        var now = api.Clock.GetUtcNow();
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO webhook_endpoints (id, organization_id, webhook_url, created_at, updated_at)
-            VALUES ({Ids.New()}, {organization.Id}, {"https://hooks.example/" + organization.Id}, {now}, {now})
-            """);
-        return (api.ClientWithKey(key), organization.Id);
     }
 
     private async Task<List<JsonNode>> WebhookPayloadsAsync(Guid organization)

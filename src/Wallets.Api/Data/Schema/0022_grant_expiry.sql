@@ -17,43 +17,6 @@ CREATE INDEX wallet_transactions_expiring ON wallet_transactions (wallet_id, exp
 ALTER TABLE recurring_transaction_rules ADD COLUMN transaction_expiration_days integer
     CHECK (transaction_expiration_days BETWEEN 1 AND 3650);
 
--- The commit-time check of a wallet (0019) also refuses a next_expiration_at later than one of its open grants' expiry,
--- which would hide that grant from the expiry job. Read in the same scan as the balance.
-CREATE OR REPLACE FUNCTION check_wallet_balance(wallet uuid) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    held     bigint;
-    soonest  timestamptz;
-    stored   bigint;
-    consumed bigint;
-    seq_now  bigint;
-    next_at  timestamptz;
-    matches  boolean;
-BEGIN
-    SELECT COALESCE(sum(remaining_amount_cents), 0), min(expiration_at) FILTER (WHERE remaining_amount_cents > 0) INTO held, soonest
-      FROM wallet_transactions WHERE wallet_id = wallet AND transaction_type = 'inbound' AND status = 'settled';
-    SELECT balance_cents, consumed_amount_cents, balance_seq, next_expiration_at INTO stored, consumed, seq_now, next_at
-      FROM wallets WHERE id = wallet;
-    IF held <> stored THEN
-        RAISE EXCEPTION 'wallet % balance % differs from its grants %', wallet, stored, held
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_balance_matches_grants';
-    END IF;
-    IF soonest IS NOT NULL AND (next_at IS NULL OR next_at > soonest) THEN
-        RAISE EXCEPTION 'wallet % next expiry % is after its grant expiring at %', wallet, next_at, soonest
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_next_expiration_bounds_grants';
-    END IF;
-    IF seq_now = 0 THEN
-        matches := stored = 0 AND consumed = 0;
-    ELSE
-        SELECT h.balance_cents = stored AND h.consumed_amount_cents = consumed
-               AND NOT EXISTS (SELECT 1 FROM wallet_balance_changes l WHERE l.wallet_id = wallet AND l.seq > seq_now)
-          INTO matches FROM wallet_balance_changes h WHERE h.wallet_id = wallet AND h.seq = seq_now;
-    END IF;
-    IF matches IS NOT TRUE THEN
-        RAISE EXCEPTION 'wallet % balance % is not its latest history row', wallet, stored
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_balance_matches_history';
-    END IF;
-END $$;
-
 -- Grants that carry an expiry already (none before this file, but any later backfill of 0020's column).
 UPDATE wallets w SET next_expiration_at = g.soonest
   FROM (SELECT wallet_id, min(expiration_at) AS soonest FROM wallet_transactions

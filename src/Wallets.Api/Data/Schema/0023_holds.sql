@@ -59,45 +59,6 @@ CREATE TABLE hold_reservations (
         REFERENCES wallet_transactions (id, wallet_id, transaction_type, organization_id)
 );
 
--- Checked at commit with the balance: what the wallet has held is what its grants have held and what its active
--- holds reserved, so no reservation can be lost or counted twice.
-CREATE OR REPLACE FUNCTION check_wallet_balance(wallet uuid) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    held          bigint;
-    grants_held   bigint;
-    reserved      bigint;
-    stored        bigint;
-    stored_held   bigint;
-    consumed      bigint;
-    seq_now       bigint;
-    matches       boolean;
-BEGIN
-    SELECT COALESCE(sum(remaining_amount_cents), 0), COALESCE(sum(held_cents), 0) INTO held, grants_held
-      FROM wallet_transactions WHERE wallet_id = wallet AND transaction_type = 'inbound' AND status = 'settled';
-    SELECT balance_cents, consumed_amount_cents, balance_seq, held_cents INTO stored, consumed, seq_now, stored_held FROM wallets WHERE id = wallet;
-    IF held <> stored THEN
-        RAISE EXCEPTION 'wallet % balance % differs from its grants %', wallet, stored, held
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_balance_matches_grants';
-    END IF;
-    SELECT COALESCE(sum(r.cents), 0) INTO reserved
-      FROM holds h JOIN hold_reservations r ON r.hold_id = h.id WHERE h.wallet_id = wallet AND h.status = 'active';
-    IF grants_held <> stored_held OR reserved <> stored_held THEN
-        RAISE EXCEPTION 'wallet % holds % but its grants hold % and its active holds reserved %', wallet, stored_held, grants_held, reserved
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_held_matches_holds';
-    END IF;
-    IF seq_now = 0 THEN
-        matches := stored = 0 AND consumed = 0;
-    ELSE
-        SELECT h.balance_cents = stored AND h.consumed_amount_cents = consumed
-               AND NOT EXISTS (SELECT 1 FROM wallet_balance_changes l WHERE l.wallet_id = wallet AND l.seq > seq_now)
-          INTO matches FROM wallet_balance_changes h WHERE h.wallet_id = wallet AND h.seq = seq_now;
-    END IF;
-    IF matches IS NOT TRUE THEN
-        RAISE EXCEPTION 'wallet % balance % is not its latest history row', wallet, stored
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_balance_matches_history';
-    END IF;
-END $$;
-
 -- A hold's amount is what its reservations add up to; a hold written without its wallet is checked on its behalf.
 CREATE FUNCTION check_hold() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

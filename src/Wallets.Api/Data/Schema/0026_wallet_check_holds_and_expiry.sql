@@ -1,6 +1,7 @@
--- The commit-time check of a wallet with both of its newest rules: per-grant expiry (0022: next_expiration_at is never
--- later than an open grant's expiry) and holds (0023: what the wallet holds is what its grants hold and what its
--- active holds reserved). 0022 and 0023 each redefined the function with one of them; this one has both.
+-- The commit-time check of a wallet (0019) with the rules of per-grant expiry and of holds: next_expiration_at is never
+-- later than an open grant's expiry (0022), which would hide that grant from the expiry job; and what the wallet
+-- holds is what its grants hold and what its active holds reserved (0023), so no reservation is lost or counted twice.
+-- All read in the same scans as the balance.
 CREATE OR REPLACE FUNCTION check_wallet_balance(wallet uuid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     held          bigint;
